@@ -1,0 +1,190 @@
+"""The tabular importer: CSV, XLSX or Parquet rows mapped to canonical rows by a profile."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ddj.errors import FileUnreadableError
+from ddj.ingest import fields as f
+from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.profile import Profile
+from ddj.ingest.readers import iter_rows, read_header
+from ddj.model import SEX_CODES
+
+FORMAT = "table"
+
+
+def check_header(path: Path, profile: Profile) -> list[str]:
+    """Fail for the whole file when its header lacks the profile's required columns."""
+    header = read_header(path)
+    needed = profile.needed_columns()
+    missing = sorted(needed - set(header))
+    if missing:
+        hint = "check the delimiter and the header row" if len(header) <= 1 else (
+            f"the profile {profile.name!r} expects them; fix the profile's [columns]")
+        raise FileUnreadableError(
+            f"missing required column(s) {', '.join(missing)} (found: {', '.join(header[:12])})",
+            where=str(path),
+            fix=hint,
+        )
+    return header
+
+
+def parse_file(path: Path, profile: Profile, *, today: date | None = None) -> ParsedFile:
+    header = check_header(path, profile)
+    mapper = _RowMapper(profile, set(header), today or date.today())
+    parsed = ParsedFile()
+    newest: dict[str, datetime | None] = {}
+    for row_number, values, problem in iter_rows(path):
+        parsed.rows_read += 1
+        if problem is not None:
+            parsed.reject(row_number, *problem)
+            continue
+        try:
+            row = mapper.map(values)
+        except _Rejected as bad:
+            parsed.reject(row_number, bad.column, bad.value, bad.reason)
+            continue
+        _collect(parsed, profile, row, row_number, newest)
+    return parsed
+
+
+def _collect(parsed: ParsedFile, profile: Profile, row: dict[str, Any], row_number: int,
+             newest: dict[str, datetime | None]) -> None:
+    spid = row["source_person_id"]
+    if profile.kind == "aliases":
+        parsed.aliases.append({
+            "source_person_id": spid,
+            "first_name": row.get("alias_first_name"),
+            "last_name": row.get("alias_last_name"),
+            "dob": row.get("alias_dob"),
+        })
+        return
+    if profile.has_events:
+        event = {k: row.get(k) for k in (
+            "event_type", "start_at", "end_at", "location", "charges", "diagnosis_codes",
+            "call_type", "disposition", "project_type", "cost")}
+        event["part2"] = bool(row.get("part2"))
+        event["source_person_id"] = spid
+        event_id = row.get("event_id") or _content_id(spid, event)
+        if event_id in parsed.events:
+            parsed.reject(row_number, profile.columns.get("event_id"), event_id,
+                          "duplicate event id in this file (an earlier row has the same id)")
+            return
+        parsed.events[event_id] = event
+    if profile.has_records:
+        record = {k: row.get(k) for k in (
+            "first_name", "middle_name", "last_name", "suffix", "dob", "sex", "ssn",
+            "ssn_last4", "address", "city", "state", "zip", "phone")}
+        record["other_ids"] = {k: v for k, v in row.get("other_ids", {}).items() if v}
+        when = row.get("start_at")
+        previous = parsed.records.get(spid)
+        if previous is None:
+            parsed.records[spid] = record
+            newest[spid] = when
+            return
+        # The same person on several rows (e.g. one per booking): the newest row is the identity,
+        # other names become aliases so linkage can still use them.
+        take_new = when is None or newest[spid] is None or when >= newest[spid]
+        current, other = (record, previous) if take_new else (previous, record)
+        for key, value in other.items():  # blanks in the identity are filled from other rows
+            if current.get(key) in (None, {}) and value not in (None, {}):
+                current[key] = value
+        if take_new:
+            parsed.records[spid] = record
+            newest[spid] = when
+        if (other["first_name"], other["last_name"], other["dob"]) != (
+                current["first_name"], current["last_name"], current["dob"]):
+            parsed.aliases.append({"source_person_id": spid, "first_name": other["first_name"],
+                                   "last_name": other["last_name"], "dob": other["dob"]})
+
+
+def _content_id(spid: str, event: dict[str, Any]) -> str:
+    basis = f"{spid}|{event['event_type']}|{event['start_at']}|{event['location']}"
+    return "h" + hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+class _Rejected(Exception):
+    def __init__(self, column: str | None, value: Any, reason: str):
+        self.column, self.value, self.reason = column, value, reason
+
+
+class _RowMapper:
+    def __init__(self, profile: Profile, header: set[str], today: date):
+        self.p = profile
+        self.today = today
+        # Only columns the file has; an optional column absent from the file reads as blank.
+        self.columns = {k: v for k, v in profile.columns.items() if v in header}
+
+    def map(self, values: dict[str, Any]) -> dict[str, Any]:
+        p = self.p
+        out: dict[str, Any] = {}
+        for field_name, column in self.columns.items():
+            raw = values.get(column)
+            try:
+                out[field_name] = self._parse(field_name, raw)
+            except f.FieldError as exc:
+                raise _Rejected(column, raw, f"{field_name}: {exc}") from exc
+        ssn = out.pop("ssn", None)
+        if ssn is not None:
+            out["ssn"], out["ssn_last4"] = ssn
+        for field_name in p.required:
+            if f.blank(out.get(field_name)):
+                column = p.columns.get(field_name)
+                raise _Rejected(column, None, f"missing required {field_name} (column {column})")
+        if p.has_events:
+            out["event_type"] = self._event_type(out.get("event_type"))
+            if out.get("end_at") and out["end_at"] < out["start_at"]:
+                raise _Rejected(p.columns.get("end_at"), values.get(p.columns.get("end_at")),
+                                "end_at: ends before it starts")
+        if "sex" in out:
+            out["sex"] = self._code("sex", out["sex"], SEX_CODES, "U")
+        out["other_ids"] = {k: f.text(values.get(c)) for k, c in p.other_ids.items()}
+        return out
+
+    def _parse(self, field_name: str, raw: Any) -> Any:
+        p = self.p
+        if field_name in ("dob", "alias_dob"):
+            return f.parse_dob(raw, p.date_formats, self.today)
+        if field_name in ("start_at", "end_at"):
+            return f.parse_datetime(raw, p.datetime_formats, p.date_formats)
+        if field_name in ("first_name", "middle_name", "last_name", "suffix",
+                          "alias_first_name", "alias_last_name"):
+            return f.name(raw)
+        if field_name == "ssn":
+            return f.parse_ssn(raw)
+        if field_name in ("charges", "diagnosis_codes"):
+            return f.parse_list(raw, p.list_separator)
+        if field_name == "cost":
+            return f.parse_number(raw)
+        if field_name == "part2":
+            return f.parse_flag(raw)
+        if field_name == "zip":
+            return f.zip5(raw)
+        if field_name == "phone":
+            return f.phone(raw)
+        if field_name in ("address", "city", "state", "call_type", "disposition", "event_type",
+                          "project_type", "location"):
+            value = f.text(raw)
+            return value.upper() if value else None
+        return f.text(raw)
+
+    def _event_type(self, raw: str | None) -> str:
+        mapping = self.p.codes.get("event_type", {})
+        if raw and raw.upper() in mapping:
+            return mapping[raw.upper()]
+        if self.p.event_type:
+            return self.p.event_type
+        if raw:
+            return raw.lower()
+        raise _Rejected(self.p.columns.get("event_type"), raw, "missing event type")
+
+    def _code(self, field_name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str | None:
+        if raw is None:
+            return None
+        mapping = self.p.codes.get(field_name, {})
+        value = mapping.get(raw.upper(), raw.upper())
+        return value if value in allowed else default

@@ -1,0 +1,70 @@
+"""Code sets of the canonical model: systems, event types, and the fields a profile can map."""
+
+from __future__ import annotations
+
+# The systems a source can belong to. A user may name another in ddj.toml.
+SYSTEMS: dict[str, str] = {
+    "police_call": "Police calls for service (CAD)",
+    "jail_booking": "Jail bookings",
+    "ems": "EMS runs",
+    "ed": "Emergency department",
+    "hospital": "Hospital inpatient",
+    "behavioral_health": "Behavioral-health services",
+    "shelter": "Homeless shelters and outreach (HMIS)",
+}
+
+# Event types every importer writes; cohort rules count them.
+EVENT_TYPES: dict[str, str] = {
+    "police_call": "A call for service involving the person",
+    "jail_booking": "A booking into jail (start = booking, end = release)",
+    "ems_run": "An EMS response with patient contact",
+    "ed_visit": "An emergency-department visit",
+    "hospital_admission": "An inpatient admission",
+    "bh_service": "A behavioral-health service or encounter",
+    "bh_crisis": "A behavioral-health crisis service (mobile crisis, crisis center)",
+    "bh_residential": "A residential behavioral-health stay",
+    "bh_detox": "A withdrawal-management (detox) stay",
+    "shelter_stay": "An emergency-shelter or transitional-housing stay",
+    "outreach_contact": "A street-outreach contact",
+}
+
+# Fields of a person's identity as one source knows it (source_record).
+PERSON_FIELDS = (
+    "source_person_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "dob",
+    "sex",
+    "ssn",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+)
+
+# Fields of one contact with a system (event).
+EVENT_FIELDS = (
+    "event_id",
+    "event_type",
+    "start_at",
+    "end_at",
+    "location",
+    "charges",
+    "diagnosis_codes",
+    "call_type",
+    "disposition",
+    "project_type",
+    "cost",
+    "part2",
+)
+
+ALIAS_FIELDS = ("alias_first_name", "alias_last_name", "alias_dob")
+
+DATE_FIELDS = frozenset({"dob", "alias_dob"})
+DATETIME_FIELDS = frozenset({"start_at", "end_at"})
+LIST_FIELDS = frozenset({"charges", "diagnosis_codes"})
+
+SEX_CODES = ("F", "M", "X", "U")

@@ -1,0 +1,207 @@
+"""The canonical tables, created and migrated in one place.
+
+Each migration is a list of SQL statements applied once, in order; the applied version is kept in
+``ddj_meta``. Add a new migration at the end to change the schema: never edit an applied one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the canonical model of DESIGN.md
+    [
+        """
+        CREATE TABLE ingest_batch (
+            batch_id        VARCHAR PRIMARY KEY,
+            source          VARCHAR NOT NULL,
+            system          VARCHAR NOT NULL,
+            format          VARCHAR NOT NULL,
+            profile         VARCHAR,
+            path            VARCHAR NOT NULL,
+            file_sha256     VARCHAR NOT NULL,
+            started_at      TIMESTAMP NOT NULL,
+            finished_at     TIMESTAMP,
+            rows_read       INTEGER DEFAULT 0,
+            records_added   INTEGER DEFAULT 0,
+            records_changed INTEGER DEFAULT 0,
+            events_added    INTEGER DEFAULT 0,
+            events_changed  INTEGER DEFAULT 0,
+            rows_quarantined INTEGER DEFAULT 0,
+            status          VARCHAR NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE source_record (
+            record_key       VARCHAR NOT NULL,   -- source || '|' || source_person_id
+            version          INTEGER NOT NULL,
+            is_current       BOOLEAN NOT NULL,
+            source           VARCHAR NOT NULL,
+            system           VARCHAR NOT NULL,
+            source_person_id VARCHAR NOT NULL,
+            first_name       VARCHAR,
+            middle_name      VARCHAR,
+            last_name        VARCHAR,
+            suffix           VARCHAR,
+            dob              DATE,
+            dob_quality      VARCHAR,            -- full | approximate | unknown
+            sex              VARCHAR,            -- F | M | X | U
+            ssn              VARCHAR,            -- 9 digits, x for unknown digits
+            ssn_last4        VARCHAR,
+            address          VARCHAR,
+            city             VARCHAR,
+            state            VARCHAR,
+            zip              VARCHAR,
+            phone            VARCHAR,
+            other_ids        MAP(VARCHAR, VARCHAR),
+            dq_codes         MAP(VARCHAR, VARCHAR),
+            part2            BOOLEAN NOT NULL DEFAULT FALSE,
+            batch_id         VARCHAR NOT NULL,
+            row_hash         VARCHAR NOT NULL,
+            valid_from       TIMESTAMP NOT NULL,
+            valid_to         TIMESTAMP,
+            PRIMARY KEY (record_key, version)
+        )
+        """,
+        """
+        CREATE TABLE record_alias (
+            source           VARCHAR NOT NULL,
+            source_person_id VARCHAR NOT NULL,
+            record_key       VARCHAR NOT NULL,
+            first_name       VARCHAR,
+            last_name        VARCHAR,
+            dob              DATE,
+            batch_id         VARCHAR NOT NULL,
+            alias_hash       VARCHAR PRIMARY KEY  -- idempotence: the same alias is stored once
+        )
+        """,
+        """
+        CREATE TABLE event (
+            event_key        VARCHAR NOT NULL,   -- source || '|' || source event id
+            version          INTEGER NOT NULL,
+            is_current       BOOLEAN NOT NULL,
+            source           VARCHAR NOT NULL,
+            system           VARCHAR NOT NULL,
+            source_person_id VARCHAR NOT NULL,
+            record_key       VARCHAR NOT NULL,
+            event_type       VARCHAR NOT NULL,
+            start_at         TIMESTAMP NOT NULL,
+            end_at           TIMESTAMP,
+            location         VARCHAR,
+            charges          VARCHAR[],
+            diagnosis_codes  VARCHAR[],
+            call_type        VARCHAR,
+            disposition      VARCHAR,
+            project_type     VARCHAR,
+            details          JSON,
+            cost             DOUBLE,
+            part2            BOOLEAN NOT NULL DEFAULT FALSE,
+            batch_id         VARCHAR NOT NULL,
+            row_hash         VARCHAR NOT NULL,
+            valid_from       TIMESTAMP NOT NULL,
+            valid_to         TIMESTAMP,
+            PRIMARY KEY (event_key, version)
+        )
+        """,
+        """
+        CREATE TABLE quarantine (
+            quarantine_id    VARCHAR PRIMARY KEY,
+            batch_id         VARCHAR NOT NULL,
+            source           VARCHAR NOT NULL,
+            file             VARCHAR NOT NULL,
+            row_number       INTEGER,            -- 1 = the first data row after the header
+            field            VARCHAR,
+            value            VARCHAR,
+            reason           VARCHAR NOT NULL,
+            created_at       TIMESTAMP NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE link_run (
+            run_id           VARCHAR PRIMARY KEY,
+            started_at       TIMESTAMP NOT NULL,
+            finished_at      TIMESTAMP,
+            engine           VARCHAR NOT NULL,
+            n_records        INTEGER,
+            n_pairs_scored   BIGINT,
+            n_links          BIGINT,
+            n_persons        INTEGER,
+            threshold        DOUBLE,
+            model_json       JSON
+        )
+        """,
+        """
+        CREATE TABLE person (
+            person_id        VARCHAR PRIMARY KEY,
+            created_run      VARCHAR NOT NULL,
+            updated_run      VARCHAR NOT NULL,
+            n_records        INTEGER NOT NULL,
+            n_systems        INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE person_record (
+            record_key       VARCHAR PRIMARY KEY,
+            person_id        VARCHAR NOT NULL,
+            source           VARCHAR NOT NULL,
+            source_person_id VARCHAR NOT NULL,
+            run_id           VARCHAR NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE person_id_change (
+            run_id           VARCHAR NOT NULL,
+            old_person_id    VARCHAR NOT NULL,
+            new_person_id    VARCHAR NOT NULL,
+            kind             VARCHAR NOT NULL,   -- merge | split
+            n_records        INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE link_pair (
+            run_id           VARCHAR NOT NULL,
+            record_key_l     VARCHAR NOT NULL,
+            record_key_r     VARCHAR NOT NULL,
+            match_weight     DOUBLE NOT NULL,
+            match_probability DOUBLE NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE identify_run (
+            run_id           VARCHAR PRIMARY KEY,
+            ran_at           TIMESTAMP NOT NULL,
+            as_of            DATE NOT NULL,
+            rules_json       JSON NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE cohort_member (
+            run_id           VARCHAR NOT NULL,
+            cohort           VARCHAR NOT NULL,
+            person_id        VARCHAR NOT NULL,
+            total_contacts   INTEGER NOT NULL,
+            n_systems        INTEGER NOT NULL,
+            qualifying_counts JSON NOT NULL,     -- {"jail_booking": 5, "shelter_stay": 7, ...}
+            reason           VARCHAR NOT NULL,
+            PRIMARY KEY (run_id, cohort, person_id)
+        )
+        """,
+    ],
+]
+
+# Views every later stage reads: the current version of each record and event.
+VIEWS: list[str] = [
+    "CREATE OR REPLACE VIEW current_record AS SELECT * FROM source_record WHERE is_current",
+    "CREATE OR REPLACE VIEW current_event AS SELECT * FROM event WHERE is_current",
+    """
+    CREATE OR REPLACE VIEW current_quarantine AS
+    SELECT q.* FROM quarantine q JOIN ingest_batch b USING (batch_id)
+    WHERE b.batch_id = (
+        SELECT b2.batch_id FROM ingest_batch b2
+        WHERE b2.source = b.source AND b2.path = b.path AND b2.status = 'done'
+        ORDER BY b2.started_at DESC LIMIT 1)
+    """,
+    """
+    CREATE OR REPLACE VIEW latest_cohort AS
+    SELECT m.* FROM cohort_member m
+    WHERE m.run_id = (SELECT run_id FROM identify_run ORDER BY ran_at DESC LIMIT 1)
+    """,
+]
