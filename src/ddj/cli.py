@@ -1,0 +1,255 @@
+"""The `ddj` command: parses arguments and calls the Python API (ddj.Workspace)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ddj.config import FORMATS, resolve_workspace
+from ddj.errors import DdjError
+from ddj.export import EXPORT_FORMATS, EXPORTS
+from ddj.workspace import Workspace
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _workspace_option(f):
+    return click.option(
+        "--workspace", "-w", "workspace", type=click.Path(file_okay=False), default=None,
+        help="Workspace folder (default: $DDJ_WORKSPACE, else the current folder).",
+    )(f)
+
+
+def _open(workspace: str | None) -> Workspace:
+    return Workspace(resolve_workspace(workspace))
+
+
+def _friendly(f):
+    """Turn ddj's errors into one line on stderr and exit code 1."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except DdjError as exc:
+            click.echo(f"error: {exc.render()}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="ddj")
+def main() -> None:
+    """ddj: match records across jail, police, EMS, ER, behavioral health and shelters to find
+    the people who cycle through them.
+
+    \b
+    Example, end to end:
+      ddj init county && cd county     # then list your extracts in ddj.toml
+      ddj ingest && ddj link && ddj identify && ddj report --out report.html
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@_friendly
+def init(directory: str) -> None:
+    """Create a workspace: a commented ddj.toml and an empty ddj.duckdb.
+
+    \b
+    Example:
+      ddj init county
+    """
+    ws = Workspace.init(directory)
+    ws.close()
+    click.echo(f"created {ws.root / 'ddj.toml'} and {ws.root / 'ddj.duckdb'}")
+    click.echo("next: list your extracts under [[sources]] in ddj.toml, then run `ddj ingest`")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path())
+@click.option("--source", "source", help="Ingest only this configured source (or name an ad-hoc PATH).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Format of PATH.")
+@click.option("--system", help="System of PATH, e.g. jail_booking, police_call, shelter.")
+@click.option("--profile", help="Mapping profile for PATH: a built-in name, a [profiles.NAME] "
+                                "in ddj.toml, or a .toml file.")
+@_workspace_option
+@_friendly
+def ingest(path, source, fmt, system, profile, workspace) -> None:
+    """Load extracts into the workspace; bad rows go to quarantine.
+
+    Without PATH, ingests every source in ddj.toml (or only --source NAME). Re-ingesting a file
+    adds nothing; a changed row is stored as a new version.
+
+    \b
+    Examples:
+      ddj ingest
+      ddj ingest --source county_jail
+      ddj ingest extracts/bookings.csv --format table --system jail_booking \\
+          --profile jail_bookings --source county_jail
+    """
+    with _open(workspace) as ws:
+        summaries = ws.ingest(source=source, path=path, format=fmt, system=system,
+                              profile=profile, progress=_say)
+    for summary in summaries:
+        click.echo(summary.line())
+    quarantined = sum(s.rows_quarantined for s in summaries)
+    if quarantined:
+        click.echo(f"{quarantined} rows quarantined: see `ddj quarantine`")
+
+
+@main.command(context_settings=CONTEXT)
+@_workspace_option
+@_friendly
+def link(workspace) -> None:
+    """Link person records across all sources into persons with stable ids (Splink).
+
+    \b
+    Example:
+      ddj link
+    """
+    with _open(workspace) as ws:
+        summary = ws.link(progress=_say)
+    click.echo(summary.line())
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluate the rules as of this day (default: the newest event's day).")
+@_workspace_option
+@_friendly
+def identify(as_of, workspace) -> None:
+    """Find the cohorts' members (frequent utilizers) by the rules in ddj.toml.
+
+    \b
+    Example:
+      ddj identify --as-of 2025-12-31
+    """
+    with _open(workspace) as ws:
+        summary = ws.identify(as_of.date() if as_of else None)
+    click.echo(summary.line())
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--top", "top_n", default=50, show_default=True, help="Cohort members listed.")
+@_workspace_option
+@_friendly
+def report(out, top_n, workspace) -> None:
+    """Write a self-contained HTML report (works offline).
+
+    \b
+    Example:
+      ddj report --out report.html
+    """
+    with _open(workspace) as ws:
+        path = ws.report(out, top_n=top_n)
+    click.echo(f"wrote {path}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("what", type=click.Choice(EXPORTS))
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@_workspace_option
+@_friendly
+def export(what, fmt, out, workspace) -> None:
+    """Export records (source,source_person_id,person_id), persons or the cohort.
+
+    \b
+    Examples:
+      ddj export records --format csv --out links.csv
+      ddj export cohort --format xlsx --out cohort.xlsx
+    """
+    with _open(workspace) as ws:
+        n = ws.export(what, fmt, out)
+    click.echo(f"wrote {n} rows to {out}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--source", help="Only this source.")
+@click.option("--limit", default=200, show_default=True, help="Rows shown (0 = all).")
+@_workspace_option
+@_friendly
+def quarantine(source, limit, workspace) -> None:
+    """List rejected rows: source, file, row, field, value and reason.
+
+    \b
+    Example:
+      ddj quarantine --source county_jail
+    """
+    with _open(workspace) as ws:
+        rows = ws.quarantine(source, limit or None)
+    if not rows:
+        click.echo("no rows in quarantine")
+        return
+    for r in rows:
+        value = "" if r["value"] is None else f" value={r['value']!r}"
+        click.echo(f"{r['source']}  {Path(r['file']).name}  row {r['row_number']}  "
+                   f"field={r['field'] or '-'}{value}  {r['reason']}")
+
+
+@main.command(context_settings=CONTEXT)
+@_workspace_option
+@_friendly
+def status(workspace) -> None:
+    """Counts per source, table and stage.
+
+    \b
+    Example:
+      ddj status
+    """
+    with _open(workspace) as ws:
+        info = ws.status()
+    click.echo(f"workspace {info['workspace']}")
+    click.echo("sources:")
+    if not info["sources"]:
+        click.echo("  (nothing ingested yet)")
+    for s in info["sources"]:
+        click.echo(f"  {s['source']:<24} {s['system']:<18} records {s['records']:>8}  "
+                   f"events {s['events']:>8}  quarantined {s['quarantined']:>5}")
+    click.echo("tables:")
+    for table, n in info["tables"].items():
+        click.echo(f"  {table:<16} {n:>10}")
+    click.echo("stages (last run):")
+    for stage, when in info["stages"].items():
+        click.echo(f"  {stage:<9} {when or 'never'}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--people", default=5000, show_default=True, help="People in the synthetic county.")
+@click.option("--seed", default=42, show_default=True)
+@click.option("--out", default="demo-county", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the county's files, workspace and report.")
+@click.option("--no-serve", is_flag=True, help="Do not serve the report; just print where it is.")
+@click.option("--port", default=8765, show_default=True, help="Port for serving the report.")
+@_friendly
+def demo(people, seed, out, no_serve, port) -> None:
+    """Generate a synthetic county and run the whole pipeline on it, scored against the truth.
+
+    \b
+    Example:
+      ddj demo --people 5000 --seed 42 --out demo-county --no-serve
+    """
+    from ddj.demo.run import run_demo, serve_report
+
+    result = run_demo(Path(out), people=people, seed=seed, progress=_say)
+    for line in result.lines():
+        click.echo(line)
+    if not no_serve:
+        serve_report(result.report, port=port)
+
+
+if __name__ == "__main__":
+    main()

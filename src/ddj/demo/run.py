@@ -1,0 +1,164 @@
+"""`ddj demo`: a synthetic county through the whole pipeline, scored against its ground truth."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ddj.demo.generate import SOURCE_FILES, SOURCE_SYSTEMS, generate_county
+from ddj.identify.sql import cohort_sql
+from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
+from ddj.workspace import Workspace
+
+Progress = Callable[[str], None]
+
+# The demo's shelter extract has no built-in profile: ddj.toml defines one, as a county would.
+SHELTER_PROFILE = """
+[profiles.shelter_stays]
+system = "shelter"
+kind = "records_and_events"
+description = "Shelter enrollments exported from the county HMIS as a flat CSV"
+event = { type = "shelter_stay" }
+required = { fields = ["source_person_id", "event_id", "start_at"] }
+formats = { date = ["%Y-%m-%d"], datetime = ["%Y-%m-%d %H:%M:%S"] }
+codes = { sex = { M = "M", F = "F" } }
+
+[profiles.shelter_stays.columns]
+source_person_id = "PersonalID"
+event_id = "EnrollmentID"
+first_name = "FirstName"
+last_name = "LastName"
+dob = "DOB"
+ssn = "SSN"
+sex = "Gender"
+start_at = "EntryDate"
+end_at = "ExitDate"
+location = "ProjectName"
+project_type = "ProjectType"
+"""
+
+
+def demo_config(data_dir: str = "data") -> str:
+    lines = ["# ddj.toml written by `ddj demo` for a synthetic county.", "",
+             "[link]", "threshold = 0.95", "seed = 42", ""]
+    for source, files in SOURCE_FILES.items():
+        lines += ["[[sources]]", f'name = "{source}"', f'system = "{SOURCE_SYSTEMS[source]}"',
+                  'format = "table"', "files = ["]
+        lines += [f'  {{ path = "{data_dir}/{name}", profile = "{profile}" }},'
+                  for name, profile in files]
+        lines += ["]", ""]
+    return "\n".join(lines) + SHELTER_PROFILE
+
+
+@dataclass(frozen=True)
+class CohortScore:
+    cohort: str
+    found: int
+    true: int
+    precision: float
+    recall: float
+
+
+@dataclass
+class DemoResult:
+    root: Path
+    report: Path
+    linkage: PairwiseScore
+    cohorts: list[CohortScore]
+    seconds: dict[str, float] = field(default_factory=dict)
+    summaries: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = list(self.summaries)
+        out.append(f"linkage against the truth: {self.linkage.line()}")
+        for c in self.cohorts:
+            out.append(f"cohort {c.cohort}: {c.found} found, {c.true} in the truth; "
+                       f"precision {c.precision:.3f}, recall {c.recall:.3f}")
+        timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        out.append(f"time: {timing}")
+        out.append(f"report: {self.report}")
+        return out
+
+
+def run_demo(out: Path, *, people: int = 5000, seed: int = 42,
+             progress: Progress | None = None) -> DemoResult:
+    say = progress or (lambda _m: None)
+    out = out.expanduser().resolve()
+    if out.exists():
+        for name in ("ddj.toml", "ddj.duckdb", "ddj.duckdb.wal", "report.html"):
+            (out / name).unlink(missing_ok=True)
+        for name in ("data", "truth"):
+            shutil.rmtree(out / name, ignore_errors=True)
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say(f"demo: generating a county of {people} people (seed {seed})")
+    county = generate_county(out, people=people, seed=seed, progress=say)
+    seconds["generate"] = time.perf_counter() - t0
+
+    ws = Workspace.init(out, config_text=demo_config())
+    summaries: list[str] = []
+    try:
+        t0 = time.perf_counter()
+        summaries += [s.line() for s in ws.ingest(progress=say)]
+        seconds["ingest"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        linked = ws.link(progress=say)
+        summaries.append(linked.line())
+        seconds["link"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        identified = ws.identify()
+        summaries.append(identified.line())
+        seconds["identify"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = ws.report(out / "report.html", title="ddj demo: a synthetic county")
+        seconds["report"] = time.perf_counter() - t0
+        load_truth(ws.store, county.out_dir / "truth" / "records.csv")
+        linkage = score_against_truth(ws.store)
+        cohorts = [score_cohort(ws, rule, identified.as_of) for rule in ws.cohort_rules()]
+    finally:
+        ws.close()
+    return DemoResult(out, report, linkage, cohorts, seconds, summaries)
+
+
+def score_cohort(ws: Workspace, rule, as_of) -> CohortScore:
+    """Compare the cohort found through ddj's linkage with the cohort the true identities give.
+
+    A found member counts as right when the true person behind most of its records is in the true
+    cohort (and no other found member already claimed that person).
+    """
+    con = ws.store.con
+    true_members = {r[0] for r in con.execute(cohort_sql(rule, as_of, "truth_record")).fetchall()}
+    found = con.execute(f"""
+        WITH found AS ({cohort_sql(rule, as_of)}),
+        votes AS (
+            SELECT f.person_id, t.person_id AS true_id, count(*) AS n
+            FROM found f JOIN person_record p USING (person_id)
+            JOIN truth_record t ON t.record_key = p.record_key
+            GROUP BY ALL)
+        SELECT person_id, arg_max(true_id, n) FROM votes GROUP BY person_id
+    """).fetchall()
+    claimed: set[str] = set()
+    right = 0
+    for _person, true_id in found:
+        if true_id in true_members and true_id not in claimed:
+            right += 1
+            claimed.add(true_id)
+    precision = right / len(found) if found else 1.0
+    recall = len(claimed) / len(true_members) if true_members else 1.0
+    return CohortScore(rule.name, len(found), len(true_members), precision, recall)
+
+
+def serve_report(report: Path, *, port: int = 8765, host: str = "127.0.0.1") -> None:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(report.parent))
+    with http.server.ThreadingHTTPServer((host, port), handler) as server:
+        print(f"serving the report at http://{host}:{port}/{report.name}  (Ctrl-C to stop)",
+              flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,146 @@
+"""The Splink model: comparisons and blocking rules over the prepared linkage input.
+
+Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
+first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip.
+"""
+
+from __future__ import annotations
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+
+def first_name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="first_name",
+        comparison_levels=[
+            cll.NullLevel("first_name"),
+            cll.ExactMatchLevel("first_name", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                "list_has_any(first_variants_l, first_variants_r)",
+                label_for_charts="Nickname or name variant",
+            ),
+            cll.JaroWinklerLevel("first_name", 0.92),
+            cll.CustomLevel("first_phonetic_l = first_phonetic_r", label_for_charts="Sounds alike"),
+            cll.JaroWinklerLevel("first_name", 0.80),
+            cll.CustomLevel(
+                "first_name_l = last_name_r AND last_name_l = first_name_r",
+                label_for_charts="First and last names swapped",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def last_name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="last_name",
+        comparison_levels=[
+            cll.NullLevel("last_name"),
+            cll.ExactMatchLevel("last_name", term_frequency_adjustments=True),
+            cll.JaroWinklerLevel("last_name", 0.92),
+            cll.CustomLevel("last_phonetic_l = last_phonetic_r", label_for_charts="Sounds alike"),
+            cll.CustomLevel(
+                "list_has_any(string_split(last_name_l, ' '), string_split(last_name_r, ' '))",
+                label_for_charts="Shares a part of a compound surname",
+            ),
+            cll.JaroWinklerLevel("last_name", 0.80),
+            cll.CustomLevel(
+                "first_name_l = last_name_r AND last_name_l = first_name_r",
+                label_for_charts="First and last names swapped",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def dob_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel(
+                "year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) "
+                "AND day(dob_l) = month(dob_r)",
+                label_for_charts="Day and month swapped",
+            ),
+            cll.CustomLevel(
+                "levenshtein(strftime(dob_l, '%Y%m%d'), strftime(dob_r, '%Y%m%d')) <= 1",
+                label_for_charts="One digit different",
+            ),
+            cll.CustomLevel(
+                "month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
+                "AND abs(year(dob_l) - year(dob_r)) <= 1",
+                label_for_charts="Year off by one",
+            ),
+            cll.AbsoluteDateDifferenceLevel("dob", threshold=1, metric="year"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def ssn_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="ssn",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(ssn_l IS NULL OR ssn_r IS NULL) AND (ssn_last4_l IS NULL OR ssn_last4_r IS NULL)",
+                label_for_charts="SSN missing",
+            ).configure(is_null_level=True),
+            cll.ExactMatchLevel("ssn"),
+            cll.DamerauLevenshteinLevel("ssn", 1),
+            cll.ExactMatchLevel("ssn_last4"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=probability_two_random_records_match,
+        comparisons=[
+            first_name_comparison(),
+            last_name_comparison(),
+            dob_comparison(),
+            ssn_comparison(),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("zip"),
+        ],
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def prediction_blocking_rules() -> list:
+    return [
+        block_on("first_name", "last_name"),
+        block_on("last_name", "dob"),
+        block_on("first_name", "dob"),
+        block_on("ssn"),
+        block_on("first_phonetic", "last_phonetic"),
+        block_on("dob", "last_phonetic"),
+        block_on("dob", "first_phonetic"),
+        "l.first_name = r.last_name AND l.last_name = r.first_name",
+    ]
+
+
+def deterministic_rules() -> list:
+    """Rules that admit almost no false matches, for estimating the share of matching pairs."""
+    return [
+        "l.ssn = r.ssn AND l.dob = r.dob",
+        "l.first_name = r.first_name AND l.last_name = r.last_name AND l.dob = r.dob",
+    ]
+
+
+def training_blocking_rules() -> list:
+    """EM sessions: each blocks on fields the other leaves free to be estimated."""
+    return [
+        block_on("dob"),
+        block_on("first_name", "last_name"),
+        block_on("ssn"),
+    ]

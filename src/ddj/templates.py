@@ -1,0 +1,65 @@
+"""The commented ddj.toml that `ddj init` writes."""
+
+CONFIG_TEMPLATE = """\
+# ddj workspace configuration. Every ddj command run in this folder (or with --workspace) reads it.
+# Paths are relative to this file.
+
+[workspace]
+database = "ddj.duckdb"        # the DuckDB file that holds every stage's tables
+
+# One [[sources]] per system export you receive. format = "table" reads CSV, XLSX or Parquet
+# with a mapping profile: a built-in one (jail_bookings, jail_aliases, cad_calls, bh_clients,
+# bh_services) or one you define below under [profiles.NAME]. A path may be a folder.
+#
+# [[sources]]
+# name = "county_jail"
+# system = "jail_booking"      # police_call, jail_booking, ems, ed, hospital, behavioral_health,
+#                              # shelter, or your own
+# format = "table"
+# files = [
+#   { path = "data/jail_bookings.csv", profile = "jail_bookings" },
+#   { path = "data/jail_aliases.csv",  profile = "jail_aliases" },
+# ]
+
+# A mapping profile for an extract no built-in profile fits: canonical field = column name.
+# kind is records (one row per person), events (one row per contact, with the person's id),
+# records_and_events (each row has both) or aliases.
+#
+# [profiles.shelter_stays]
+# system = "shelter"
+# kind = "records_and_events"
+# event = { type = "shelter_stay" }
+# required = { fields = ["source_person_id", "event_id", "start_at"] }
+# formats = { date = ["%Y-%m-%d"], datetime = ["%Y-%m-%d %H:%M:%S"] }
+# [profiles.shelter_stays.columns]
+# source_person_id = "PersonalID"
+# event_id = "EnrollmentID"
+# first_name = "FirstName"
+# last_name = "LastName"
+# dob = "DOB"
+# ssn = "SSN"
+# sex = "Gender"
+# start_at = "EntryDate"
+# end_at = "ExitDate"
+# project_type = "ProjectType"
+
+[link]
+threshold = 0.95               # match probability at or above which two records are one person
+seed = 42                      # makes training repeatable: the same data gives the same persons
+max_pairs_for_training = 2e6   # random pairs used to estimate how often non-matches agree
+
+# Cohort rules. Without any [[cohorts]] ddj uses two defaults:
+#   fuse:         4+ jail bookings and 4+ shelter stays within 3 years
+#   cross_system: contacts in 3+ systems and 6+ contacts in the last 12 months
+# Each condition counts events (min, optionally of event_types or systems) or distinct systems
+# (min_systems) in the window_days before the "as of" date (default: the newest event's day).
+#
+# [[cohorts]]
+# name = "ed_high_users"
+# description = "3+ ED visits in 12 months"
+# combine = "all"              # all (and) | any (or)
+#   [[cohorts.conditions]]
+#   event_types = ["ed_visit"]
+#   min = 3
+#   window_days = 365
+"""

@@ -1,0 +1,162 @@
+"""The Python API: a workspace folder (ddj.toml + ddj.duckdb) and every stage as a method.
+
+The CLI is a thin layer over this class::
+
+    from ddj import Workspace
+    ws = Workspace("county")
+    ws.ingest()
+    ws.link()
+    ws.identify()
+    ws.report("report.html")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ddj import export as exports
+from ddj.config import CONFIG_NAME, DATABASE_NAME, Config, SourceConfig, SourceFile, load_config
+from ddj.errors import ConfigError, WorkspaceError
+from ddj.identify import IdentifySummary, default_rules, parse_rules
+from ddj.identify import identify as run_identify
+from ddj.ingest import ingest_file, ingest_source
+from ddj.ingest.writer import BatchSummary
+from ddj.link import LinkSummary, link_workspace
+from ddj.store import Store
+from ddj.templates import CONFIG_TEMPLATE
+
+Progress = Callable[[str], None]
+
+
+class Workspace:
+    def __init__(self, path: str | Path = "."):
+        self.root = Path(path).expanduser().resolve()
+        self._config: Config | None = None
+        self._store: Store | None = None
+
+    @classmethod
+    def init(cls, path: str | Path = ".", *, config_text: str | None = None) -> Workspace:
+        root = Path(path).expanduser().resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        config_path = root / CONFIG_NAME
+        if config_path.exists() and config_text is None:
+            raise WorkspaceError("a workspace already exists here", where=str(config_path),
+                                 fix="use it as it is, or remove ddj.toml to start again")
+        config_path.write_text(config_text or CONFIG_TEMPLATE, encoding="utf-8")
+        workspace = cls(root)
+        workspace.store  # creates the database with the schema
+        return workspace
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.root)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            if not self.root.is_dir():
+                raise WorkspaceError("workspace folder does not exist", where=str(self.root),
+                                     fix="run `ddj init DIR` first")
+            database = self.config.database
+            if not database.exists() and not (self.root / CONFIG_NAME).exists():
+                raise WorkspaceError(
+                    f"no workspace here (no {CONFIG_NAME} or {DATABASE_NAME})",
+                    where=str(self.root),
+                    fix="run `ddj init` here, or point --workspace / DDJ_WORKSPACE at one",
+                )
+            self._store = Store(database)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- stages ---------------------------------------------------------------------------------
+
+    def ingest(self, *, source: str | None = None, path: str | Path | None = None,
+               format: str = "table", system: str | None = None, profile: str | None = None,
+               progress: Progress | None = None) -> list[BatchSummary]:
+        """Ingest all configured sources, one source by name, or one file or folder."""
+        if path is not None:
+            if not system:
+                raise ConfigError("ingesting a path needs --system (e.g. jail_booking)")
+            target = Path(path).expanduser().resolve()
+            name = source or target.stem
+            ad_hoc = SourceConfig(name=name, system=system, format=format,
+                                  files=(SourceFile(target, profile),))
+            return ingest_source(self.store, self.config, ad_hoc, progress)
+        sources = [self.config.source(source)] if source else self.config.sources
+        if not sources:
+            raise ConfigError("no sources configured", where=str(self.root / CONFIG_NAME),
+                              fix="add [[sources]] to ddj.toml, or give a PATH to ingest")
+        summaries: list[BatchSummary] = []
+        for item in sources:
+            summaries.extend(ingest_source(self.store, self.config, item, progress))
+        return summaries
+
+    def ingest_one(self, source: SourceConfig, source_file: SourceFile,
+                   progress: Progress | None = None) -> BatchSummary:
+        return ingest_file(self.store, self.config, source, source_file, source_file.path, progress)
+
+    def link(self, progress: Progress | None = None) -> LinkSummary:
+        return link_workspace(self.store, self.config.link, progress)
+
+    def cohort_rules(self):
+        if self.config.cohorts:
+            return parse_rules(self.config.cohorts, where=str(self.root / CONFIG_NAME))
+        return default_rules()
+
+    def identify(self, as_of: date | None = None) -> IdentifySummary:
+        return run_identify(self.store, self.cohort_rules(), as_of)
+
+    def report(self, out: str | Path, *, title: str | None = None, top_n: int = 50) -> Path:
+        from ddj.report import write_report
+
+        return write_report(self.store, Path(out), title=title or f"ddj report: {self.root.name}",
+                            top_n=top_n)
+
+    def export(self, what: str, fmt: str, out: str | Path) -> int:
+        return exports.export(self.store, what, fmt, Path(out))
+
+    def quarantine(self, source: str | None = None, limit: int | None = None) -> list[dict]:
+        query = ("SELECT source, file, row_number, field, value, reason FROM current_quarantine"
+                 + (" WHERE source = ?" if source else "")
+                 + " ORDER BY source, file, row_number")
+        if limit:
+            query += f" LIMIT {int(limit)}"
+        return self.store.dicts(query, [source] if source else [])
+
+    def status(self) -> dict[str, Any]:
+        s = self.store
+        return {
+            "workspace": str(self.root),
+            "sources": s.dicts("""
+                SELECT b.source, any_value(b.system) AS system,
+                    count(DISTINCT b.batch_id) AS batches,
+                    (SELECT count(*) FROM current_record r WHERE r.source = b.source) AS records,
+                    (SELECT count(*) FROM current_event e WHERE e.source = b.source) AS events,
+                    (SELECT count(*) FROM current_quarantine q WHERE q.source = b.source)
+                        AS quarantined
+                FROM ingest_batch b WHERE b.status = 'done' GROUP BY b.source ORDER BY b.source
+            """),
+            "tables": {t: s.scalar(f"SELECT count(*) FROM {t}") for t in (
+                "source_record", "event", "record_alias", "quarantine", "ingest_batch", "person",
+                "person_record", "link_pair", "cohort_member")},
+            "stages": {
+                "ingest": s.scalar("SELECT max(finished_at) FROM ingest_batch"),
+                "link": s.scalar("SELECT max(finished_at) FROM link_run"),
+                "identify": s.scalar("SELECT max(ran_at) FROM identify_run"),
+            },
+        }
