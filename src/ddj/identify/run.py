@@ -45,10 +45,11 @@ def identify(store: Store, rules: list[CohortRule], as_of: date | None = None) -
         for rule in rules:
             rows = con.execute(cohort_sql(rule, as_of)).fetchall()
             members[rule.name] = len(rows)
-            con.executemany(
-                "INSERT INTO cohort_member VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [_member(run_id, rule, row) for row in rows],
-            )
+            if rows:
+                con.executemany(
+                    "INSERT INTO cohort_member VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [_member(run_id, rule, row) for row in rows],
+                )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -146,10 +146,11 @@ def _write(store: Store, run_id: str, started: datetime, config: LinkConfig, tab
             SELECT person_id, ?, ?, n_records, n_systems FROM person_new
             WHERE person_id NOT IN (SELECT person_id FROM person)
         """, [run_id, run_id])
-        con.executemany(
-            "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
-            [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
-        )
+        if changes:
+            con.executemany(
+                "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
+                [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
+            )
         con.execute("DELETE FROM link_pair")
         con.execute("""
             INSERT INTO link_pair SELECT ?, unique_id_l, unique_id_r, match_weight, match_probability

@@ -1,0 +1,338 @@
+"""Every query the report runs, read-only, one function per section.
+
+A "person in a system" is a person_id with at least one current record of that system
+(person_record joined to current_record).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ddj.store import Store
+
+# One row per linked person: the sorted list of systems they appear in.
+PERSON_SYSTEMS = """
+    SELECT pr.person_id, list_sort(list(DISTINCT r.system)) AS systems
+    FROM person_record pr
+    JOIN current_record r ON r.record_key = pr.record_key
+    GROUP BY pr.person_id
+"""
+
+
+@dataclass(frozen=True)
+class Summary:
+    source_records: int
+    events: int
+    persons: int
+    multi_system_persons: int
+    cohort_members: int
+    quarantined_rows: int
+    sources: int
+    systems: int
+    first_event: datetime | None
+    last_event: datetime | None
+    linked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SystemRow:
+    system: str
+    sources: list[str]
+    records: int
+    events: int
+    people: int
+
+
+@dataclass(frozen=True)
+class Overlap:
+    combinations: list[tuple[list[str], int]]  # (systems, people), most people first
+    set_sizes: list[tuple[str, int]]  # (system, people), most people first
+    people: int
+
+
+@dataclass(frozen=True)
+class IdentifyRun:
+    run_id: str
+    ran_at: datetime
+    as_of: date
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    person_id: str
+    systems: list[str]
+    total_contacts: int
+    n_systems: int
+    qualifying_counts: dict[str, Any]
+    reason: str
+    first_name: str | None
+    last_name: str | None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    name: str
+    size: int
+    top: list[CohortMember]
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    source: str
+    reason: str
+    fields: list[str]
+    rows: int
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    source: str
+    system: str
+    file_name: str
+    started_at: datetime
+    rows_read: int
+    records_added: int
+    records_changed: int
+    events_added: int
+    events_changed: int
+    rows_quarantined: int
+    status: str
+
+
+@dataclass(frozen=True)
+class LinkRun:
+    run_id: str
+    engine: str
+    started_at: datetime
+    finished_at: datetime | None
+    n_records: int | None
+    n_pairs_scored: int | None
+    n_links: int | None
+    n_persons: int | None
+    threshold: float | None
+
+
+def summary(store: Store) -> Summary:
+    row = store.dicts(
+        f"""
+        SELECT
+            (SELECT count(*) FROM current_record) AS source_records,
+            (SELECT count(*) FROM current_event) AS events,
+            (SELECT count(*) FROM person) AS persons,
+            (SELECT count(*) FROM ({PERSON_SYSTEMS}) WHERE len(systems) >= 2)
+                AS multi_system_persons,
+            (SELECT count(DISTINCT person_id) FROM latest_cohort) AS cohort_members,
+            (SELECT count(*) FROM quarantine) AS quarantined_rows,
+            (SELECT count(DISTINCT source) FROM (
+                SELECT source FROM current_record UNION ALL SELECT source FROM current_event
+                UNION ALL SELECT source FROM ingest_batch)) AS sources,
+            (SELECT count(DISTINCT system) FROM (
+                SELECT system FROM current_record UNION ALL SELECT system FROM current_event
+                UNION ALL SELECT system FROM ingest_batch)) AS systems,
+            (SELECT min(start_at) FROM current_event) AS first_event,
+            (SELECT max(start_at) FROM current_event) AS last_event,
+            (SELECT coalesce(finished_at, started_at) FROM link_run
+                ORDER BY started_at DESC LIMIT 1) AS linked_at
+        """
+    )[0]
+    return Summary(**row)
+
+
+def events_by_month(store: Store) -> list[tuple[date, int]]:
+    """Current events per calendar month, months without events included as 0."""
+    rows = store.sql(
+        "SELECT CAST(date_trunc('month', start_at) AS DATE) AS m, count(*) "
+        "FROM current_event GROUP BY m ORDER BY m"
+    )
+    if not rows:
+        return []
+    counts = dict(rows)
+    out: list[tuple[date, int]] = []
+    month, last = rows[0][0], rows[-1][0]
+    while month <= last:
+        out.append((month, counts.get(month, 0)))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out
+
+
+def per_system(store: Store) -> list[SystemRow]:
+    rows = store.dicts(
+        """
+        WITH src AS (
+            SELECT system, source FROM current_record
+            UNION SELECT system, source FROM current_event
+            UNION SELECT system, source FROM ingest_batch
+        ),
+        sources AS (
+            SELECT system, list_sort(list(DISTINCT source)) AS sources FROM src GROUP BY system
+        ),
+        rec AS (SELECT system, count(*) AS n FROM current_record GROUP BY system),
+        ev AS (SELECT system, count(*) AS n FROM current_event GROUP BY system),
+        ppl AS (
+            SELECT r.system, count(DISTINCT pr.person_id) AS n
+            FROM person_record pr JOIN current_record r ON r.record_key = pr.record_key
+            GROUP BY r.system
+        )
+        SELECT s.system, s.sources,
+               coalesce(rec.n, 0) AS records, coalesce(ev.n, 0) AS events,
+               coalesce(ppl.n, 0) AS people
+        FROM sources s
+        LEFT JOIN rec ON rec.system = s.system
+        LEFT JOIN ev ON ev.system = s.system
+        LEFT JOIN ppl ON ppl.system = s.system
+        ORDER BY records DESC, people DESC, s.system
+        """
+    )
+    return [SystemRow(**r) for r in rows]
+
+
+def overlap(store: Store) -> Overlap:
+    combos = store.sql(
+        f"""
+        SELECT systems, count(*) AS people FROM ({PERSON_SYSTEMS})
+        GROUP BY systems
+        ORDER BY people DESC, len(systems), array_to_string(systems, ',')
+        """
+    )
+    sizes = store.sql(
+        f"""
+        SELECT system, count(*) AS people
+        FROM (SELECT unnest(systems) AS system FROM ({PERSON_SYSTEMS}))
+        GROUP BY system ORDER BY people DESC, system
+        """
+    )
+    return Overlap(
+        combinations=[(list(s), n) for s, n in combos],
+        set_sizes=[(s, n) for s, n in sizes],
+        people=sum(n for _, n in combos),
+    )
+
+
+def latest_identify_run(store: Store) -> IdentifyRun | None:
+    rows = store.dicts(
+        "SELECT run_id, ran_at, as_of FROM identify_run ORDER BY ran_at DESC LIMIT 1"
+    )
+    return IdentifyRun(**rows[0]) if rows else None
+
+
+def cohorts(store: Store, top_n: int) -> list[Cohort]:
+    """Each cohort of the latest identify run, largest first, with its top_n members by contacts.
+
+    The display name is the first and last name on the person's most recent record: the record
+    with the latest contact (then the latest version), preferring records not under 42 CFR Part 2.
+    """
+    sizes = store.sql(
+        "SELECT cohort, count(*) AS n FROM latest_cohort GROUP BY cohort ORDER BY n DESC, cohort"
+    )
+    rows = store.dicts(
+        f"""
+        WITH ranked AS (
+            SELECT m.*, row_number() OVER (
+                PARTITION BY cohort ORDER BY total_contacts DESC, person_id) AS rank
+            FROM latest_cohort m
+        ),
+        top AS (SELECT * FROM ranked WHERE rank <= ?),
+        ps AS ({PERSON_SYSTEMS}),
+        last_seen AS (
+            SELECT record_key, max(start_at) AS last_seen FROM current_event GROUP BY record_key
+        ),
+        names AS (
+            SELECT pr.person_id, r.first_name, r.last_name, row_number() OVER (
+                PARTITION BY pr.person_id
+                ORDER BY r.part2, e.last_seen DESC NULLS LAST, r.valid_from DESC, r.record_key
+            ) AS pick
+            FROM person_record pr
+            JOIN current_record r ON r.record_key = pr.record_key
+            LEFT JOIN last_seen e ON e.record_key = r.record_key
+            WHERE pr.person_id IN (SELECT person_id FROM top)
+        )
+        SELECT t.cohort, t.person_id, coalesce(ps.systems, []) AS systems, t.total_contacts,
+               t.n_systems, t.qualifying_counts, t.reason, n.first_name, n.last_name
+        FROM top t
+        LEFT JOIN ps ON ps.person_id = t.person_id
+        LEFT JOIN names n ON n.person_id = t.person_id AND n.pick = 1
+        ORDER BY t.cohort, t.rank
+        """,
+        [top_n],
+    )
+    members: dict[str, list[CohortMember]] = {}
+    for r in rows:
+        cohort = r.pop("cohort")
+        r["qualifying_counts"] = _counts(r["qualifying_counts"])
+        members.setdefault(cohort, []).append(CohortMember(**r))
+    return [Cohort(name=c, size=n, top=members.get(c, [])) for c, n in sizes]
+
+
+def _counts(raw: str | dict | None) -> dict[str, Any]:
+    """qualifying_counts as a dict, largest count first."""
+    value = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    if not isinstance(value, dict):
+        return {}
+    return dict(sorted(value.items(), key=lambda kv: (-_as_number(kv[1]), kv[0])))
+
+
+def _as_number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def quarantine(store: Store) -> list[QuarantineRow]:
+    """Quarantined rows per source and reason. Never the quarantined values themselves."""
+    rows = store.dicts(
+        """
+        SELECT source, reason,
+               list_sort(list(DISTINCT field) FILTER (WHERE field IS NOT NULL)) AS fields,
+               count(*) AS rows
+        FROM quarantine
+        GROUP BY source, reason
+        ORDER BY rows DESC, source, reason
+        """
+    )
+    return [QuarantineRow(**{**r, "fields": r["fields"] or []}) for r in rows]
+
+
+def batch_count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM ingest_batch") or 0)
+
+
+def batches(store: Store, limit: int) -> list[BatchRow]:
+    """The most recent ingest batches, newest first."""
+    rows = store.dicts(
+        """
+        SELECT source, system, path, started_at,
+               coalesce(rows_read, 0) AS rows_read,
+               coalesce(records_added, 0) AS records_added,
+               coalesce(records_changed, 0) AS records_changed,
+               coalesce(events_added, 0) AS events_added,
+               coalesce(events_changed, 0) AS events_changed,
+               coalesce(rows_quarantined, 0) AS rows_quarantined,
+               status
+        FROM ingest_batch
+        ORDER BY started_at DESC, source, batch_id
+        LIMIT ?
+        """,
+        [limit],
+    )
+    return [BatchRow(file_name=_file_name(r.pop("path")), **r) for r in rows]
+
+
+def _file_name(path: str) -> str:
+    """The last part of a path written on any OS (the folders may name people or hosts)."""
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def latest_link_run(store: Store) -> LinkRun | None:
+    rows = store.dicts(
+        """
+        SELECT run_id, engine, started_at, finished_at, n_records, n_pairs_scored, n_links,
+               n_persons, threshold
+        FROM link_run ORDER BY started_at DESC LIMIT 1
+        """
+    )
+    return LinkRun(**rows[0]) if rows else None

@@ -1,0 +1,143 @@
+"""Render the workspace into one self-contained HTML document (inline CSS and SVG, no network)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ddj.report import charts, queries
+from ddj.report.labels import event_label, system_description, system_label
+from ddj.store import Store
+
+MAX_COMBINATIONS = 20
+MAX_BATCHES = 100
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ddj.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        num=_num,
+        when=_when,
+        day=_day,
+        system=system_label,
+        system_long=system_description,
+        event=event_label,
+    )
+    return env
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else charts.fmt_num(value)
+
+
+def _when(value: datetime | None) -> str:
+    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: date | datetime | None) -> str:
+    return "—" if value is None else value.strftime("%Y-%m-%d")
+
+
+def _svg(svg: str) -> Markup:
+    """Chart functions escape every text they draw, so their output is safe to embed."""
+    return Markup(svg)
+
+
+def render_report(
+    store: Store,
+    *,
+    title: str = "ddj report",
+    top_n: int = 50,
+    generated_at: datetime | None = None,
+) -> str:
+    """The report on a workspace as one HTML document."""
+    generated_at = generated_at or datetime.now().astimezone()
+    summary = queries.summary(store)
+    months = queries.events_by_month(store)
+    systems = queries.per_system(store)
+    overlap = queries.overlap(store)
+    run = queries.latest_identify_run(store)
+    cohorts = queries.cohorts(store, top_n) if run else []
+    quarantine = queries.quarantine(store)
+    shown_combos = overlap.combinations[:MAX_COMBINATIONS]
+
+    svg = {
+        "events-by-month": charts.bar_chart(
+            [m.strftime("%b %Y") for m, _ in months],
+            [("Events", [n for _, n in months])],
+            chart="events-by-month",
+            title="Events per month",
+            value_label="Events",
+            category_label="Month of contact",
+            horizontal=False,
+        ),
+        "per-system": charts.bar_chart(
+            [system_label(s.system) for s in systems],
+            [("Records", [s.records for s in systems]), ("People", [s.people for s in systems])],
+            chart="per-system",
+            title="Records and linked people per system",
+            value_label="Count",
+            category_label="System",
+        ),
+        "upset": charts.upset_chart(
+            shown_combos,
+            overlap.set_sizes,
+            title="People by the exact combination of systems they appear in",
+            labels={s: system_label(s) for s, _ in overlap.set_sizes},
+        ),
+        "cohorts": charts.bar_chart(
+            [c.name for c in cohorts],
+            [("Members", [c.size for c in cohorts])],
+            chart="cohorts",
+            title="Cohort sizes",
+            value_label="Members",
+            category_label="Cohort",
+            horizontal=False,
+        ),
+        "quarantine": charts.bar_chart(
+            [f"{q.source}: {q.reason}" for q in quarantine],
+            [("Rows", [q.rows for q in quarantine])],
+            chart="quarantine",
+            title="Quarantined rows per source and reason",
+            value_label="Rows quarantined",
+            category_label="Source: reason",
+        ),
+    }
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            title=title,
+            generated_at=generated_at,
+            top_n=top_n,
+            summary=summary,
+            months=months,
+            systems=systems,
+            overlap=overlap,
+            shown_combos=shown_combos,
+            identify_run=run,
+            cohorts=cohorts,
+            quarantine=quarantine,
+            batches=queries.batches(store, MAX_BATCHES),
+            batch_count=queries.batch_count(store),
+            link_run=queries.latest_link_run(store),
+            charts={k: _svg(v) for k, v in svg.items()},
+        )
+    )
+
+
+def write_report(store: Store, out: Path, **kw) -> Path:
+    """Render the report and write it to ``out`` (UTF-8); return the path written."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(store, **kw), encoding="utf-8")
+    return out
