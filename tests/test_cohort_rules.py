@@ -15,10 +15,14 @@ def test_default_rules_are_fuse_and_cross_system() -> None:
     rules = {r.name: r for r in default_rules()}
     fuse = rules["fuse"]
     assert [(c.event_types, c.min_events, c.window_days) for c in fuse.conditions] == [
-        (("jail_booking",), 4, 1095), (("shelter_stay",), 4, 1095)]
+        (("jail_booking",), 4, 1095),
+        (("shelter_stay",), 4, 1095),
+    ]
     cross = rules["cross_system"]
     assert [(c.min_systems, c.min_events, c.window_days) for c in cross.conditions] == [
-        (3, None, 1095), (None, 6, 365)]
+        (3, None, 1095),
+        (None, 6, 365),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -29,10 +33,14 @@ def test_default_rules_are_fuse_and_cross_system() -> None:
         ([{"name": "x", "conditions": [{"min": 2}]}], "window_days is required"),
         ([{"name": "x", "conditions": [{"window_days": 9}]}], "exactly one of min"),
         ([{"name": "x", "conditions": [{"min": 0, "window_days": 9}]}], "at least 1"),
-        ([{"name": "x", "combine": "xor", "conditions": [{"min": 1, "window_days": 9}]}],
-         "combine"),
-        ([{"name": "x", "conditions": [{"min": 1, "window_days": 9, "colour": "red"}]}],
-         "unknown key"),
+        (
+            [{"name": "x", "combine": "xor", "conditions": [{"min": 1, "window_days": 9}]}],
+            "combine",
+        ),
+        (
+            [{"name": "x", "conditions": [{"min": 1, "window_days": 9, "colour": "red"}]}],
+            "unknown key",
+        ),
     ],
 )
 def test_rule_mistakes_are_clear(raw, message) -> None:
@@ -40,46 +48,72 @@ def test_rule_mistakes_are_clear(raw, message) -> None:
         parse_rules(raw)
 
 
-def _event(store: Store, key: str, record_key: str, system: str, event_type: str,
-           when: datetime) -> None:
+def _event(
+    store: Store, key: str, record_key: str, system: str, event_type: str, when: datetime
+) -> None:
     source = record_key.split("|")[0]
     store.con.execute(
         "INSERT INTO event (event_key, version, is_current, source, system, source_person_id,"
         " record_key, event_type, start_at, batch_id, row_hash, valid_from)"
         " VALUES (?, 1, true, ?, ?, ?, ?, ?, ?, 'b', 'h', now())",
-        [key, source, system, record_key.split("|")[1], record_key, event_type, when])
+        [key, source, system, record_key.split("|")[1], record_key, event_type, when],
+    )
 
 
 def test_identify_counts_events_in_windows_across_systems(tmp_path) -> None:
     store = Store(tmp_path / "w.duckdb")
     as_of = date(2025, 12, 31)
     day = datetime(2025, 12, 1)
-    links = [("jail|1", "A"), ("shelter|1", "A"), ("cad|1", "A"), ("jail|2", "B"),
-             ("shelter|2", "B")]
+    links = [
+        ("jail|1", "A"),
+        ("shelter|1", "A"),
+        ("cad|1", "A"),
+        ("jail|2", "B"),
+        ("shelter|2", "B"),
+    ]
     store.con.executemany(
         "INSERT INTO person_record VALUES (?, ?, ?, ?, 'r')",
-        [(k, p, k.split("|")[0], k.split("|")[1]) for k, p in links])
+        [(k, p, k.split("|")[0], k.split("|")[1]) for k, p in links],
+    )
     n = 0
     for person_key, jail, shelter in (("1", 4, 4), ("2", 4, 3)):
         for i in range(jail):
             n += 1
-            _event(store, f"e{n}", f"jail|{person_key}", "jail_booking", "jail_booking",
-                   day - timedelta(days=30 * i))
+            _event(
+                store,
+                f"e{n}",
+                f"jail|{person_key}",
+                "jail_booking",
+                "jail_booking",
+                day - timedelta(days=30 * i),
+            )
         for i in range(shelter):
             n += 1
-            _event(store, f"e{n}", f"shelter|{person_key}", "shelter", "shelter_stay",
-                   day - timedelta(days=20 * i))
+            _event(
+                store,
+                f"e{n}",
+                f"shelter|{person_key}",
+                "shelter",
+                "shelter_stay",
+                day - timedelta(days=20 * i),
+            )
     # An old booking outside the 3-year window does not count.
     _event(store, "old", "jail|2", "jail_booking", "jail_booking", datetime(2020, 1, 1))
     _event(store, "call", "cad|1", "police_call", "police_call", day)
     summary = identify(store, default_rules(), as_of)
     assert summary.members == {"fuse": 1, "cross_system": 1}
-    rows = store.dicts("SELECT cohort, person_id, total_contacts, n_systems,"
-                       " CAST(qualifying_counts AS VARCHAR) AS q FROM latest_cohort ORDER BY cohort")
+    rows = store.dicts(
+        "SELECT cohort, person_id, total_contacts, n_systems,"
+        " CAST(qualifying_counts AS VARCHAR) AS q FROM latest_cohort ORDER BY cohort"
+    )
     assert [(r["cohort"], r["person_id"], r["total_contacts"], r["n_systems"]) for r in rows] == [
-        ("cross_system", "A", 9, 3), ("fuse", "A", 9, 3)]
+        ("cross_system", "A", 9, 3),
+        ("fuse", "A", 9, 3),
+    ]
     assert '"jail bookings": 4' in rows[1]["q"] and '"shelter stays": 4' in rows[1]["q"]
     # Reproducible for an earlier day: as of mid-2025 nobody had enough contacts.
-    assert identify(store, default_rules(), date(2025, 6, 1)).members == {"fuse": 0,
-                                                                          "cross_system": 0}
+    assert identify(store, default_rules(), date(2025, 6, 1)).members == {
+        "fuse": 0,
+        "cross_system": 0,
+    }
     store.close()

@@ -12,8 +12,10 @@ import pytest
 from ddj import Workspace
 from ddj.errors import ConfigError, FileUnreadableError
 
-HEADER = ("InmateID,BookingNumber,FirstName,MiddleName,LastName,Suffix,DOB,Sex,SSN,Address,City,"
-          "State,Zip,BookingDateTime,ReleaseDateTime,Charges,Facility")
+HEADER = (
+    "InmateID,BookingNumber,FirstName,MiddleName,LastName,Suffix,DOB,Sex,SSN,Address,City,"
+    "State,Zip,BookingDateTime,ReleaseDateTime,Charges,Facility"
+)
 GOOD = [
     "1001,B1,John,Q,Smith,,01/02/1980,M,900-12-3456,1 Main St,Springfield,IL,62701,"
     "01/05/2024 10:00,01/06/2024 09:00,TRESPASS;DUI,Main Jail",
@@ -39,8 +41,13 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 def ingest_jail(ws: Workspace, path: Path):
-    return ws.ingest(path=path, format="table", system="jail_booking", profile="jail_bookings",
-                     source="county_jail")
+    return ws.ingest(
+        path=path,
+        format="table",
+        system="jail_booking",
+        profile="jail_bookings",
+        source="county_jail",
+    )
 
 
 def test_good_rows_load_into_canonical_tables(ws: Workspace, tmp_path: Path) -> None:
@@ -64,25 +71,47 @@ def test_good_rows_load_into_canonical_tables(ws: Workspace, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("line", "field", "reason_part"),
     [
-        (b"1003,B3,Ann,,Lee,,13/45/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail", "DOB",
-         "unparseable date"),
-        (b"1003,B3,Ann,,Lee,,01/01/2090,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail", "DOB",
-         "impossible date of birth"),
-        (b"1003,B3,Ann,,Lee,,01/01/1850,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail", "DOB",
-         "impossible date of birth"),
-        (b",B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail", "InmateID",
-         "missing required source_person_id"),
+        (
+            b"1003,B3,Ann,,Lee,,13/45/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "DOB",
+            "unparseable date",
+        ),
+        (
+            b"1003,B3,Ann,,Lee,,01/01/2090,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "DOB",
+            "impossible date of birth",
+        ),
+        (
+            b"1003,B3,Ann,,Lee,,01/01/1850,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "DOB",
+            "impossible date of birth",
+        ),
+        (
+            b",B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "InmateID",
+            "missing required source_person_id",
+        ),
         (b"1003,B3,too,few", None, "wrong column count"),
-        (b"1003,B3,B\xffad,,Enc,,01/01/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail", "FirstName",
-         "bad encoding"),
-        (b"1003,B3,Ann,,Lee,,01/01/1990,F,12345,,,,,03/05/2024 10:00,,THEFT,Main Jail", "SSN",
-         "SSN must have 9 digits"),
-        (b"1003,B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,03/01/2024 10:00,THEFT,Main Jail",
-         "ReleaseDateTime", "ends before it starts"),
+        (
+            b"1003,B3,B\xffad,,Enc,,01/01/1990,F,,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "FirstName",
+            "bad encoding",
+        ),
+        (
+            b"1003,B3,Ann,,Lee,,01/01/1990,F,12345,,,,,03/05/2024 10:00,,THEFT,Main Jail",
+            "SSN",
+            "SSN must have 9 digits",
+        ),
+        (
+            b"1003,B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,03/01/2024 10:00,THEFT,Main Jail",
+            "ReleaseDateTime",
+            "ends before it starts",
+        ),
     ],
 )
-def test_bad_row_is_quarantined_and_good_rows_load(ws: Workspace, tmp_path: Path, line: bytes,
-                                                   field: str | None, reason_part: str) -> None:
+def test_bad_row_is_quarantined_and_good_rows_load(
+    ws: Workspace, tmp_path: Path, line: bytes, field: str | None, reason_part: str
+) -> None:
     [summary] = ingest_jail(ws, write_bookings(tmp_path / "jail.csv", [line]))
     assert summary.events_added == 3 and summary.rows_quarantined == 1
     [q] = ws.quarantine()
@@ -103,8 +132,12 @@ def test_reingesting_the_same_file_adds_nothing(ws: Workspace, tmp_path: Path) -
     copy = tmp_path / "copy.csv"
     copy.write_bytes(path.read_bytes() + b"\n")
     [summary] = ingest_jail(ws, copy)
-    assert (summary.records_added, summary.records_changed, summary.events_added,
-            summary.events_changed) == (0, 0, 0, 0)
+    assert (
+        summary.records_added,
+        summary.records_changed,
+        summary.events_added,
+        summary.events_changed,
+    ) == (0, 0, 0, 0)
     assert ws.store.scalar("SELECT count(*) FROM source_record") == 2
 
 
@@ -117,11 +150,14 @@ def test_a_changed_row_becomes_a_new_version_with_history(ws: Workspace, tmp_pat
     assert (summary.records_added, summary.records_changed) == (0, 1)
     versions = ws.store.sql(
         "SELECT version, is_current, last_name, valid_to IS NOT NULL FROM source_record "
-        "WHERE source_person_id = '1002' ORDER BY version")
+        "WHERE source_person_id = '1002' ORDER BY version"
+    )
     assert versions == [(1, False, "LEE", True), (2, True, "LEE-PARK", False)]
 
 
-def test_unreadable_files_are_one_clear_error_and_load_nothing(ws: Workspace, tmp_path: Path) -> None:
+def test_unreadable_files_are_one_clear_error_and_load_nothing(
+    ws: Workspace, tmp_path: Path
+) -> None:
     with pytest.raises(FileUnreadableError, match="file not found"):
         ingest_jail(ws, tmp_path / "missing.csv")
     semicolons = tmp_path / "semi.csv"
@@ -156,23 +192,36 @@ def test_xlsx_and_parquet_read_like_csv(ws: Workspace, tmp_path: Path) -> None:
 def test_records_events_and_part2_flags_from_separate_files(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "clients.csv").write_text(
         "ClientID,FirstName,MiddleName,LastName,DateOfBirth,Gender,SSN,Address,City,State,Zip,Phone\n"
-        "C1,Maria,,Garcia,1985-03-04,Female,,,,,,555-123-4567\n")
+        "C1,Maria,,Garcia,1985-03-04,Female,,,,,,555-123-4567\n"
+    )
     (tmp_path / "services.csv").write_text(
         "ServiceID,ClientID,ServiceDate,ServiceEndDate,ServiceType,DiagnosisCodes,Program,"
         "Part2Program,Cost\n"
         "S1,C1,2024-02-01,,CRISIS,F20.9;F10.20,Crisis Center,N,850\n"
-        "S2,C1,2024-03-01,2024-03-05,DETOX,F11.20,Detox Unit,Y,1200\n")
-    ws.ingest(path=tmp_path / "clients.csv", system="behavioral_health", profile="bh_clients",
-              source="bh")
-    ws.ingest(path=tmp_path / "services.csv", system="behavioral_health", profile="bh_services",
-              source="bh")
+        "S2,C1,2024-03-01,2024-03-05,DETOX,F11.20,Detox Unit,Y,1200\n"
+    )
+    ws.ingest(
+        path=tmp_path / "clients.csv", system="behavioral_health", profile="bh_clients", source="bh"
+    )
+    ws.ingest(
+        path=tmp_path / "services.csv",
+        system="behavioral_health",
+        profile="bh_services",
+        source="bh",
+    )
     record = ws.store.dicts("SELECT sex, phone FROM current_record")[0]
     assert record == {"sex": "F", "phone": "5551234567"}
     events = ws.store.dicts(
         "SELECT event_type, diagnosis_codes, part2, cost, record_key FROM current_event "
-        "ORDER BY event_key")
-    assert events[0] == {"event_type": "bh_crisis", "diagnosis_codes": ["F20.9", "F10.20"],
-                         "part2": False, "cost": 850.0, "record_key": "bh|C1"}
+        "ORDER BY event_key"
+    )
+    assert events[0] == {
+        "event_type": "bh_crisis",
+        "diagnosis_codes": ["F20.9", "F10.20"],
+        "part2": False,
+        "cost": 850.0,
+        "record_key": "bh|C1",
+    }
     assert events[1]["event_type"] == "bh_detox" and events[1]["part2"] is True
 
 
@@ -199,18 +248,23 @@ start_at = "In"
     (root / "stays.csv").write_text("PID,EID,Surname,In\nP1,E1,Doe,31.12.2024\nP2,E2,Roe,bad\n")
     [summary] = ws.ingest()
     assert (summary.events_added, summary.rows_quarantined) == (1, 1)
-    assert ws.store.scalar("SELECT start_at FROM current_event").isoformat() == "2024-12-31T00:00:00"
+    assert (
+        ws.store.scalar("SELECT start_at FROM current_event").isoformat() == "2024-12-31T00:00:00"
+    )
     ws.close()
 
 
 def test_profile_mistakes_are_reported_by_name(tmp_path: Path) -> None:
-    ws = Workspace.init(tmp_path / "ws", config_text="""
+    ws = Workspace.init(
+        tmp_path / "ws",
+        config_text="""
 [profiles.broken]
 kind = "records"
 [profiles.broken.columns]
 source_person_id = "ID"
 shoe_size = "Shoes"
-""")
+""",
+    )
     (tmp_path / "x.csv").write_text("ID\n1\n")
     with pytest.raises(ConfigError, match="profile 'broken': unknown field"):
         ws.ingest(path=tmp_path / "x.csv", system="shelter", profile="broken")

@@ -15,8 +15,9 @@ def test_fresh_ids_depend_only_on_the_records() -> None:
 
 def test_same_data_linked_again_keeps_every_id() -> None:
     previous, _ = assign_person_ids({"a|1": "c1", "b|1": "c1", "a|2": "c2"}, {})
-    again, changes = assign_person_ids({"a|1": "k9", "b|1": "k9", "a|2": "k3", "c|5": "k3"},
-                                       previous)
+    again, changes = assign_person_ids(
+        {"a|1": "k9", "b|1": "k9", "a|2": "k3", "c|5": "k3"}, previous
+    )
     assert again["a|1"] == previous["a|1"] and again["a|2"] == previous["a|2"]
     assert again["c|5"] == previous["a|2"]  # a new record joins an existing person
     assert changes == []
@@ -27,7 +28,8 @@ def test_merge_keeps_the_larger_persons_id_and_logs_the_other() -> None:
     now, changes = assign_person_ids({"a|1": "c", "b|1": "c", "a|2": "c"}, previous)
     assert set(now.values()) == {"P1"}
     assert [(c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes] == [
-        ("P2", "P1", "merge", 1)]
+        ("P2", "P1", "merge", 1)
+    ]
 
 
 def test_split_keeps_the_id_with_the_larger_part_and_logs_the_move() -> None:

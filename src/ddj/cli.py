@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -23,7 +22,11 @@ def _say(message: str) -> None:
 
 def _workspace_option(f):
     return click.option(
-        "--workspace", "-w", "workspace", type=click.Path(file_okay=False), default=None,
+        "--workspace",
+        "-w",
+        "workspace",
+        type=click.Path(file_okay=False),
+        default=None,
         help="Workspace folder (default: $DDJ_WORKSPACE, else the current folder).",
     )(f)
 
@@ -77,12 +80,23 @@ def init(directory: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("path", required=False, type=click.Path())
-@click.option("--source", "source", help="Ingest only this configured source (or name an ad-hoc PATH).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Format of PATH.")
+@click.option(
+    "--source", "source", help="Ingest only this configured source (or name an ad-hoc PATH)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Format of PATH.",
+)
 @click.option("--system", help="System of PATH, e.g. jail_booking, police_call, shelter.")
-@click.option("--profile", help="Mapping profile for PATH: a built-in name, a [profiles.NAME] "
-                                "in ddj.toml, or a .toml file.")
+@click.option(
+    "--profile",
+    help="Mapping profile for PATH: a built-in name, a [profiles.NAME] "
+    "in ddj.toml, or a .toml file.",
+)
 @_workspace_option
 @_friendly
 def ingest(path, source, fmt, system, profile, workspace) -> None:
@@ -99,8 +113,9 @@ def ingest(path, source, fmt, system, profile, workspace) -> None:
           --profile jail_bookings --source county_jail
     """
     with _open(workspace) as ws:
-        summaries = ws.ingest(source=source, path=path, format=fmt, system=system,
-                              profile=profile, progress=_say)
+        summaries = ws.ingest(
+            source=source, path=path, format=fmt, system=system, profile=profile, progress=_say
+        )
     for summary in summaries:
         click.echo(summary.line())
     quarantined = sum(s.rows_quarantined for s in summaries)
@@ -124,8 +139,13 @@ def link(workspace) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluate the rules as of this day (default: the newest event's day).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate the rules as of this day (default: the newest event's day).",
+)
 @_workspace_option
 @_friendly
 def identify(as_of, workspace) -> None:
@@ -159,8 +179,9 @@ def report(out, top_n, workspace) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("what", type=click.Choice(EXPORTS))
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @_workspace_option
 @_friendly
@@ -196,8 +217,10 @@ def quarantine(source, limit, workspace) -> None:
         return
     for r in rows:
         value = "" if r["value"] is None else f" value={r['value']!r}"
-        click.echo(f"{r['source']}  {Path(r['file']).name}  row {r['row_number']}  "
-                   f"field={r['field'] or '-'}{value}  {r['reason']}")
+        click.echo(
+            f"{r['source']}  {Path(r['file']).name}  row {r['row_number']}  "
+            f"field={r['field'] or '-'}{value}  {r['reason']}"
+        )
 
 
 @main.command(context_settings=CONTEXT)
@@ -217,8 +240,10 @@ def status(workspace) -> None:
     if not info["sources"]:
         click.echo("  (nothing ingested yet)")
     for s in info["sources"]:
-        click.echo(f"  {s['source']:<24} {s['system']:<18} records {s['records']:>8}  "
-                   f"events {s['events']:>8}  quarantined {s['quarantined']:>5}")
+        click.echo(
+            f"  {s['source']:<24} {s['system']:<18} records {s['records']:>8}  "
+            f"events {s['events']:>8}  quarantined {s['quarantined']:>5}"
+        )
     click.echo("tables:")
     for table, n in info["tables"].items():
         click.echo(f"  {table:<16} {n:>10}")
@@ -230,8 +255,13 @@ def status(workspace) -> None:
 @main.command(context_settings=CONTEXT)
 @click.option("--people", default=5000, show_default=True, help="People in the synthetic county.")
 @click.option("--seed", default=42, show_default=True)
-@click.option("--out", default="demo-county", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the county's files, workspace and report.")
+@click.option(
+    "--out",
+    default="demo-county",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the county's files, workspace and report.",
+)
 @click.option("--no-serve", is_flag=True, help="Do not serve the report; just print where it is.")
 @click.option("--port", default=8765, show_default=True, help="Port for serving the report.")
 @_friendly

@@ -86,13 +86,17 @@ def parse_config(raw: dict[str, Any], root: Path, *, where: str) -> Config:
     names = [s.name for s in sources]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise ConfigError(f"source names must be unique; repeated: {', '.join(duplicated)}", where=where)
+        raise ConfigError(
+            f"source names must be unique; repeated: {', '.join(duplicated)}", where=where
+        )
     profiles = _table(raw.get("profiles", {}), "[profiles]", where)
     link_raw = _table(raw.get("link", {}), "[link]", where)
     try:
         link = LinkConfig(**link_raw)
     except TypeError as exc:
-        raise ConfigError(f"[link]: {exc}", where=where, fix="see `ddj init` for the settings") from exc
+        raise ConfigError(
+            f"[link]: {exc}", where=where, fix="see `ddj init` for the settings"
+        ) from exc
     if not 0 < link.threshold < 1:
         raise ConfigError("[link] threshold must be a probability between 0 and 1", where=where)
     cohorts = _list(raw.get("cohorts", []), "[[cohorts]]", where)
@@ -123,18 +127,23 @@ def _parse_source(item: Any, index: int, root: Path, where: str) -> SourceConfig
     if files_raw is None and "path" in item:
         files_raw = [{"path": item["path"], "profile": item.get("profile")}]
     if not files_raw:
-        raise ConfigError(f"{label} ({item['name']}) lists no files", where=where,
-                          fix='add path = "..." or files = [{ path = "...", profile = "..." }]')
+        raise ConfigError(
+            f"{label} ({item['name']}) lists no files",
+            where=where,
+            fix='add path = "..." or files = [{ path = "...", profile = "..." }]',
+        )
     files = []
     for f in _list(files_raw, f"{label} files", where):
         f = _table(f, f"{label} files", where)
         if "path" not in f:
             raise ConfigError(f"{label} ({item['name']}): a file entry has no path", where=where)
         path = Path(f["path"]).expanduser()
-        files.append(SourceFile(path=path if path.is_absolute() else root / path,
-                                profile=f.get("profile")))
-    return SourceConfig(name=item["name"], system=item["system"], format=item["format"],
-                        files=tuple(files))
+        files.append(
+            SourceFile(path=path if path.is_absolute() else root / path, profile=f.get("profile"))
+        )
+    return SourceConfig(
+        name=item["name"], system=item["system"], format=item["format"], files=tuple(files)
+    )
 
 
 def _table(value: Any, label: str, where: str) -> dict[str, Any]:

@@ -34,7 +34,7 @@ class WorkspaceError(DdjError):
 
 
 class FileUnreadableError(DdjError):
-    """A whole input file cannot be read (missing, wrong delimiter, no header); nothing is loaded."""
+    """A whole file cannot be read (missing, wrong delimiter, no header); nothing is loaded."""
 
 
 class StageOrderError(DdjError):

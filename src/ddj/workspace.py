@@ -43,8 +43,11 @@ class Workspace:
         root.mkdir(parents=True, exist_ok=True)
         config_path = root / CONFIG_NAME
         if config_path.exists() and config_text is None:
-            raise WorkspaceError("a workspace already exists here", where=str(config_path),
-                                 fix="use it as it is, or remove ddj.toml to start again")
+            raise WorkspaceError(
+                "a workspace already exists here",
+                where=str(config_path),
+                fix="use it as it is, or remove ddj.toml to start again",
+            )
         config_path.write_text(config_text or CONFIG_TEMPLATE, encoding="utf-8")
         workspace = cls(root)
         workspace.store  # creates the database with the schema
@@ -60,8 +63,11 @@ class Workspace:
     def store(self) -> Store:
         if self._store is None:
             if not self.root.is_dir():
-                raise WorkspaceError("workspace folder does not exist", where=str(self.root),
-                                     fix="run `ddj init DIR` first")
+                raise WorkspaceError(
+                    "workspace folder does not exist",
+                    where=str(self.root),
+                    fix="run `ddj init DIR` first",
+                )
             database = self.config.database
             if not database.exists() and not (self.root / CONFIG_NAME).exists():
                 raise WorkspaceError(
@@ -85,29 +91,41 @@ class Workspace:
 
     # -- stages ---------------------------------------------------------------------------------
 
-    def ingest(self, *, source: str | None = None, path: str | Path | None = None,
-               format: str = "table", system: str | None = None, profile: str | None = None,
-               progress: Progress | None = None) -> list[BatchSummary]:
+    def ingest(
+        self,
+        *,
+        source: str | None = None,
+        path: str | Path | None = None,
+        format: str = "table",
+        system: str | None = None,
+        profile: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[BatchSummary]:
         """Ingest all configured sources, one source by name, or one file or folder."""
         if path is not None:
             if not system:
                 raise ConfigError("ingesting a path needs --system (e.g. jail_booking)")
             target = Path(path).expanduser().resolve()
             name = source or target.stem
-            ad_hoc = SourceConfig(name=name, system=system, format=format,
-                                  files=(SourceFile(target, profile),))
+            ad_hoc = SourceConfig(
+                name=name, system=system, format=format, files=(SourceFile(target, profile),)
+            )
             return ingest_source(self.store, self.config, ad_hoc, progress)
         sources = [self.config.source(source)] if source else self.config.sources
         if not sources:
-            raise ConfigError("no sources configured", where=str(self.root / CONFIG_NAME),
-                              fix="add [[sources]] to ddj.toml, or give a PATH to ingest")
+            raise ConfigError(
+                "no sources configured",
+                where=str(self.root / CONFIG_NAME),
+                fix="add [[sources]] to ddj.toml, or give a PATH to ingest",
+            )
         summaries: list[BatchSummary] = []
         for item in sources:
             summaries.extend(ingest_source(self.store, self.config, item, progress))
         return summaries
 
-    def ingest_one(self, source: SourceConfig, source_file: SourceFile,
-                   progress: Progress | None = None) -> BatchSummary:
+    def ingest_one(
+        self, source: SourceConfig, source_file: SourceFile, progress: Progress | None = None
+    ) -> BatchSummary:
         return ingest_file(self.store, self.config, source, source_file, source_file.path, progress)
 
     def link(self, progress: Progress | None = None) -> LinkSummary:
@@ -124,16 +142,19 @@ class Workspace:
     def report(self, out: str | Path, *, title: str | None = None, top_n: int = 50) -> Path:
         from ddj.report import write_report
 
-        return write_report(self.store, Path(out), title=title or f"ddj report: {self.root.name}",
-                            top_n=top_n)
+        return write_report(
+            self.store, Path(out), title=title or f"ddj report: {self.root.name}", top_n=top_n
+        )
 
     def export(self, what: str, fmt: str, out: str | Path) -> int:
         return exports.export(self.store, what, fmt, Path(out))
 
     def quarantine(self, source: str | None = None, limit: int | None = None) -> list[dict]:
-        query = ("SELECT source, file, row_number, field, value, reason FROM current_quarantine"
-                 + (" WHERE source = ?" if source else "")
-                 + " ORDER BY source, file, row_number")
+        query = (
+            "SELECT source, file, row_number, field, value, reason FROM current_quarantine"
+            + (" WHERE source = ?" if source else "")
+            + " ORDER BY source, file, row_number"
+        )
         if limit:
             query += f" LIMIT {int(limit)}"
         return self.store.dicts(query, [source] if source else [])
@@ -151,9 +172,20 @@ class Workspace:
                         AS quarantined
                 FROM ingest_batch b WHERE b.status = 'done' GROUP BY b.source ORDER BY b.source
             """),
-            "tables": {t: s.scalar(f"SELECT count(*) FROM {t}") for t in (
-                "source_record", "event", "record_alias", "quarantine", "ingest_batch", "person",
-                "person_record", "link_pair", "cohort_member")},
+            "tables": {
+                t: s.scalar(f"SELECT count(*) FROM {t}")
+                for t in (
+                    "source_record",
+                    "event",
+                    "record_alias",
+                    "quarantine",
+                    "ingest_batch",
+                    "person",
+                    "person_record",
+                    "link_pair",
+                    "cohort_member",
+                )
+            },
             "stages": {
                 "ingest": s.scalar("SELECT max(finished_at) FROM ingest_batch"),
                 "link": s.scalar("SELECT max(finished_at) FROM link_run"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ddj.demo.generate import SOURCE_FILES, SOURCE_SYSTEMS, generate_county
+
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
 from ddj.workspace import Workspace
@@ -44,13 +46,25 @@ project_type = "ProjectType"
 
 
 def demo_config(data_dir: str = "data") -> str:
-    lines = ["# ddj.toml written by `ddj demo` for a synthetic county.", "",
-             "[link]", "threshold = 0.95", "seed = 42", ""]
+    lines = [
+        "# ddj.toml written by `ddj demo` for a synthetic county.",
+        "",
+        "[link]",
+        "threshold = 0.95",
+        "seed = 42",
+        "",
+    ]
     for source, files in SOURCE_FILES.items():
-        lines += ["[[sources]]", f'name = "{source}"', f'system = "{SOURCE_SYSTEMS[source]}"',
-                  'format = "table"', "files = ["]
-        lines += [f'  {{ path = "{data_dir}/{name}", profile = "{profile}" }},'
-                  for name, profile in files]
+        lines += [
+            "[[sources]]",
+            f'name = "{source}"',
+            f'system = "{SOURCE_SYSTEMS[source]}"',
+            'format = "table"',
+            "files = [",
+        ]
+        lines += [
+            f'  {{ path = "{data_dir}/{name}", profile = "{profile}" }},' for name, profile in files
+        ]
         lines += ["]", ""]
     return "\n".join(lines) + SHELTER_PROFILE
 
@@ -77,16 +91,19 @@ class DemoResult:
         out = list(self.summaries)
         out.append(f"linkage against the truth: {self.linkage.line()}")
         for c in self.cohorts:
-            out.append(f"cohort {c.cohort}: {c.found} found, {c.true} in the truth; "
-                       f"precision {c.precision:.3f}, recall {c.recall:.3f}")
+            out.append(
+                f"cohort {c.cohort}: {c.found} found, {c.true} in the truth; "
+                f"precision {c.precision:.3f}, recall {c.recall:.3f}"
+            )
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         out.append(f"time: {timing}")
         out.append(f"report: {self.report}")
         return out
 
 
-def run_demo(out: Path, *, people: int = 5000, seed: int = 42,
-             progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    out: Path, *, people: int = 5000, seed: int = 42, progress: Progress | None = None
+) -> DemoResult:
     say = progress or (lambda _m: None)
     out = out.expanduser().resolve()
     if out.exists():
@@ -156,9 +173,9 @@ def score_cohort(ws: Workspace, rule, as_of) -> CohortScore:
 def serve_report(report: Path, *, port: int = 8765, host: str = "127.0.0.1") -> None:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(report.parent))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
-        print(f"serving the report at http://{host}:{port}/{report.name}  (Ctrl-C to stop)",
-              flush=True)
-        try:
+        print(
+            f"serving the report at http://{host}:{port}/{report.name}  (Ctrl-C to stop)",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass

@@ -1,4 +1,4 @@
-"""Cohort rules: "at least N events of types X (and M of types Y) within a window", checked on load."""
+"""Cohort rules: "at least N events of types X (and M of Y) within a window", checked on load."""
 
 from __future__ import annotations
 
@@ -43,8 +43,9 @@ def parse_rules(raw: list[dict[str, Any]], *, where: str = "ddj.toml") -> list[C
     names = [r.name for r in rules]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ConfigError(f"cohort names must be unique; repeated: {', '.join(repeated)}",
-                          where=where)
+        raise ConfigError(
+            f"cohort names must be unique; repeated: {', '.join(repeated)}", where=where
+        )
     return rules
 
 
@@ -54,21 +55,26 @@ def _parse_cohort(item: Any, index: int, where: str) -> CohortRule:
         raise ConfigError(f"{label} must be a table", where=where)
     name = item.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"{label}: name must be lower_case letters, digits and _ (got {name!r})",
-                          where=where)
+        raise ConfigError(
+            f"{label}: name must be lower_case letters, digits and _ (got {name!r})", where=where
+        )
     label = f"cohort {name!r}"
     unknown = sorted(set(item) - _COHORT_KEYS)
     if unknown:
-        raise ConfigError(f"{label}: unknown key(s) {', '.join(unknown)}", where=where,
-                          fix=f"allowed: {', '.join(sorted(_COHORT_KEYS))}")
+        raise ConfigError(
+            f"{label}: unknown key(s) {', '.join(unknown)}",
+            where=where,
+            fix=f"allowed: {', '.join(sorted(_COHORT_KEYS))}",
+        )
     combine = item.get("combine", "all")
     if combine not in ("all", "any"):
-        raise ConfigError(f"{label}: combine must be \"all\" or \"any\"", where=where)
+        raise ConfigError(f'{label}: combine must be "all" or "any"', where=where)
     conditions_raw = item.get("conditions")
     if not isinstance(conditions_raw, list) or not conditions_raw:
         raise ConfigError(f"{label} has no [[cohorts.conditions]]", where=where)
-    conditions = tuple(_parse_condition(c, label, i, where)
-                       for i, c in enumerate(conditions_raw, 1))
+    conditions = tuple(
+        _parse_condition(c, label, i, where) for i, c in enumerate(conditions_raw, 1)
+    )
     return CohortRule(name, str(item.get("description", "")), combine, conditions)
 
 
@@ -78,8 +84,11 @@ def _parse_condition(item: Any, cohort: str, index: int, where: str) -> Conditio
         raise ConfigError(f"{label} must be a table", where=where)
     unknown = sorted(set(item) - _CONDITION_KEYS)
     if unknown:
-        raise ConfigError(f"{label}: unknown key(s) {', '.join(unknown)}", where=where,
-                          fix=f"allowed: {', '.join(sorted(_CONDITION_KEYS))}")
+        raise ConfigError(
+            f"{label}: unknown key(s) {', '.join(unknown)}",
+            where=where,
+            fix=f"allowed: {', '.join(sorted(_CONDITION_KEYS))}",
+        )
     has_min, has_systems = "min" in item, "min_systems" in item
     if has_min == has_systems:
         raise ConfigError(f"{label}: give exactly one of min (events) or min_systems", where=where)
@@ -93,7 +102,8 @@ def _parse_condition(item: Any, cohort: str, index: int, where: str) -> Conditio
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{label}: {key} must be a list of names", where=where)
     default_label = ", ".join(item.get("event_types", []) or item.get("systems", [])) or (
-        "systems" if has_systems else "contacts")
+        "systems" if has_systems else "contacts"
+    )
     return Condition(
         label=str(item.get("label", default_label)),
         window_days=item["window_days"],

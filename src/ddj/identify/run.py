@@ -39,9 +39,10 @@ def identify(store: Store, rules: list[CohortRule], as_of: date | None = None) -
     members: dict[str, int] = {}
     con.execute("BEGIN")
     try:
-        con.execute("INSERT INTO identify_run VALUES (?, ?, ?, ?)", [
-            run_id, datetime.now(), as_of,
-            json.dumps([asdict(r) for r in rules])])
+        con.execute(
+            "INSERT INTO identify_run VALUES (?, ?, ?, ?)",
+            [run_id, datetime.now(), as_of, json.dumps([asdict(r) for r in rules])],
+        )
         for rule in rules:
             rows = con.execute(cohort_sql(rule, as_of)).fetchall()
             members[rule.name] = len(rows)

@@ -18,8 +18,10 @@ def _quote(values: tuple[str, ...]) -> str:
 def _window(condition: Condition, as_of: date) -> str:
     start = date.fromordinal(as_of.toordinal() - condition.window_days + 1)
     end = date.fromordinal(as_of.toordinal() + 1)
-    return (f"e.start_at >= TIMESTAMP '{start.isoformat()} 00:00:00' "
-            f"AND e.start_at < TIMESTAMP '{end.isoformat()} 00:00:00'")
+    return (
+        f"e.start_at >= TIMESTAMP '{start.isoformat()} 00:00:00' "
+        f"AND e.start_at < TIMESTAMP '{end.isoformat()} 00:00:00'"
+    )
 
 
 def condition_sql(condition: Condition, as_of: date, persons: str = "person_record") -> str:
@@ -42,7 +44,9 @@ def condition_sql(condition: Condition, as_of: date, persons: str = "person_reco
 def cohort_sql(rule: CohortRule, as_of: date, persons: str = "person_record") -> str:
     """One row per member: person_id, c1..cN (the count each condition saw, 0 if none),
     total_contacts and n_systems over the longest window of the rule."""
-    parts = [f"c{i} AS ({condition_sql(c, as_of, persons)})" for i, c in enumerate(rule.conditions, 1)]
+    parts = [
+        f"c{i} AS ({condition_sql(c, as_of, persons)})" for i, c in enumerate(rule.conditions, 1)
+    ]
     joiner = " INTERSECT " if rule.combine == "all" else " UNION "
     members = joiner.join(f"SELECT person_id FROM c{i}" for i in range(1, len(rule.conditions) + 1))
     longest = max(rule.conditions, key=lambda c: c.window_days)
@@ -53,8 +57,10 @@ def cohort_sql(rule: CohortRule, as_of: date, persons: str = "person_record") ->
         f"WHERE {_window(overall, as_of)} GROUP BY pr.person_id"
     )
     counts = ", ".join(f"coalesce(c{i}.n, 0) AS c{i}" for i in range(1, len(rule.conditions) + 1))
-    joins = " ".join(f"LEFT JOIN c{i} ON c{i}.person_id = m.person_id"
-                     for i in range(1, len(rule.conditions) + 1))
+    joins = " ".join(
+        f"LEFT JOIN c{i} ON c{i}.person_id = m.person_id"
+        for i in range(1, len(rule.conditions) + 1)
+    )
     return (
         f"WITH {', '.join(parts)}, members AS ({members}), totals AS ({totals}) "
         f"SELECT m.person_id, {counts}, coalesce(t.total_contacts, 0) AS total_contacts, "

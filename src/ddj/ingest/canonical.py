@@ -24,6 +24,8 @@ class ParsedFile:
     rejected: list[Rejected] = field(default_factory=list)
     rows_read: int = 0
 
-    def reject(self, row_number: int | None, field_name: str | None, value: Any, reason: str) -> None:
+    def reject(
+        self, row_number: int | None, field_name: str | None, value: Any, reason: str
+    ) -> None:
         shown = None if value is None else str(value)[:200]
         self.rejected.append(Rejected(row_number, field_name, shown, reason))

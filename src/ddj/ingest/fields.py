@@ -47,7 +47,9 @@ def parse_date(value: Any, formats: tuple[str, ...]) -> date | None:
     raise FieldError(f"unparseable date; expected one of {', '.join(formats)}")
 
 
-def parse_datetime(value: Any, formats: tuple[str, ...], date_formats: tuple[str, ...]) -> datetime | None:
+def parse_datetime(
+    value: Any, formats: tuple[str, ...], date_formats: tuple[str, ...]
+) -> datetime | None:
     if blank(value):
         return None
     if isinstance(value, datetime):

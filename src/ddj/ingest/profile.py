@@ -23,8 +23,13 @@ _FIELDS_BY_KIND = {
     "aliases": {"source_person_id", *ALIAS_FIELDS},
 }
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
-DEFAULT_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                            "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
+DEFAULT_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ class Profile:
 
 def builtin_profile_names() -> list[str]:
     folder = resources.files("ddj.ingest") / "profiles"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def resolve_profile(ref: str, user_profiles: dict[str, dict[str, Any]], root: Path) -> Profile:
@@ -95,8 +102,10 @@ def parse_profile(raw: dict[str, Any], *, name: str, where: str) -> Profile:
     allowed = _FIELDS_BY_KIND[kind]
     unknown = sorted(set(columns) - allowed)
     if unknown:
-        raise bad(f"unknown field(s) {', '.join(unknown)} for kind {kind!r}; "
-                  f"allowed: {', '.join(sorted(allowed))}")
+        raise bad(
+            f"unknown field(s) {', '.join(unknown)} for kind {kind!r}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
     if "source_person_id" not in columns:
         raise bad("[columns] must map source_person_id (the source's own person id)")
     event = raw.get("event", {})
@@ -105,14 +114,15 @@ def parse_profile(raw: dict[str, Any], *, name: str, where: str) -> Profile:
         if "start_at" not in columns:
             raise bad("an events profile must map start_at")
         if not event_type and "event_type" not in columns:
-            raise bad("give [event] type = \"...\" or map event_type to a column")
+            raise bad('give [event] type = "..." or map event_type to a column')
     required = tuple(raw.get("required", {}).get("fields", ("source_person_id",)))
     missing = [f for f in required if f not in columns]
     if missing:
         raise bad(f"required field(s) {', '.join(missing)} are not mapped in [columns]")
     formats = raw.get("formats", {})
-    codes = {k: {str(a).upper(): str(b) for a, b in v.items()}
-             for k, v in raw.get("codes", {}).items()}
+    codes = {
+        k: {str(a).upper(): str(b) for a, b in v.items()} for k, v in raw.get("codes", {}).items()
+    }
     return Profile(
         name=name,
         system=raw.get("system"),

@@ -30,7 +30,9 @@ def iter_rows(path: Path) -> Iterator[Row]:
 
 def _iter_rows(path: Path, *, header_only: bool) -> Iterator[Row]:
     if not path.exists():
-        raise FileUnreadableError("file not found", where=str(path), fix="check the path in ddj.toml")
+        raise FileUnreadableError(
+            "file not found", where=str(path), fix="check the path in ddj.toml"
+        )
     if path.is_dir():
         raise FileUnreadableError("is a folder, not a file", where=str(path))
     suffix = path.suffix.lower()
@@ -57,10 +59,12 @@ def _csv_rows(path: Path, delimiter: str, header_only: bool) -> Iterator[Row]:
             raise FileUnreadableError("file is empty (no header row)", where=str(path))
         first_text, first_ok = first
         if not first_ok:
-            raise FileUnreadableError("the header row is not valid UTF-8", where=str(path),
-                                      fix="save the file as UTF-8")
-        header = [h.strip() for h in next(csv.reader([first_text.lstrip("\ufeff")],
-                                                      delimiter=delimiter))]
+            raise FileUnreadableError(
+                "the header row is not valid UTF-8", where=str(path), fix="save the file as UTF-8"
+            )
+        header = [
+            h.strip() for h in next(csv.reader([first_text.lstrip("\ufeff")], delimiter=delimiter))
+        ]
         if header_only:
             yield 0, {"__header__": header}, None
             return
@@ -80,14 +84,20 @@ def _csv_rows(path: Path, delimiter: str, header_only: bool) -> Iterator[Row]:
             row_number += 1
             line = reader.line_num
             if line in bad_lines or any(_BAD_BYTE in v for v in values):
-                column = next((h for h, v in zip(header, values, strict=False) if _BAD_BYTE in v),
-                              None)
+                column = next(
+                    (h for h, v in zip(header, values, strict=False) if _BAD_BYTE in v), None
+                )
                 yield row_number, {}, (column, None, "bad encoding: the row is not valid UTF-8")
                 continue
             if len(values) != len(header):
-                yield row_number, {}, (
-                    None, None,
-                    f"wrong column count: {len(values)} values for {len(header)} columns",
+                yield (
+                    row_number,
+                    {},
+                    (
+                        None,
+                        None,
+                        f"wrong column count: {len(values)} values for {len(header)} columns",
+                    ),
                 )
                 continue
             yield row_number, dict(zip(header, values, strict=True)), None

@@ -26,12 +26,13 @@ def _parse(fmt: str, path: Path, profile: Profile | None) -> ParsedFile:
         return tabular.parse_file(path, profile)
     raise ConfigError(
         f"format {fmt!r} is not available in this version of ddj",
-        fix="use format = \"table\" with a mapping profile",
+        fix='use format = "table" with a mapping profile',
     )
 
 
-def ingest_source(store: Store, config: Config, source: SourceConfig,
-                  progress: Progress | None = None) -> list[BatchSummary]:
+def ingest_source(
+    store: Store, config: Config, source: SourceConfig, progress: Progress | None = None
+) -> list[BatchSummary]:
     summaries = []
     for source_file in source.files:
         for path in _expand(source_file.path, source.format):
@@ -39,8 +40,14 @@ def ingest_source(store: Store, config: Config, source: SourceConfig,
     return summaries
 
 
-def ingest_file(store: Store, config: Config, source: SourceConfig, source_file: SourceFile,
-                path: Path, progress: Progress | None = None) -> BatchSummary:
+def ingest_file(
+    store: Store,
+    config: Config,
+    source: SourceConfig,
+    source_file: SourceFile,
+    path: Path,
+    progress: Progress | None = None,
+) -> BatchSummary:
     if source.format not in _FORMATS:
         _parse(source.format, path, None)  # raises the "not available" error
     needs_profile = _FORMATS[source.format][1]
@@ -50,7 +57,7 @@ def ingest_file(store: Store, config: Config, source: SourceConfig, source_file:
             raise ConfigError(
                 f"source {source.name!r}: {path.name} has no mapping profile",
                 fix='add profile = "NAME" to the file entry in ddj.toml, or --profile on the '
-                    "command line",
+                "command line",
             )
         profile = resolve_profile(source_file.profile, config.profiles, config.root)
     if progress:
@@ -60,8 +67,16 @@ def ingest_file(store: Store, config: Config, source: SourceConfig, source_file:
     if done:
         return BatchSummary(done, source.name, str(path), skipped=True)
     parsed = _parse(source.format, path, profile)
-    return write_batch(store, parsed, source=source.name, system=source.system, fmt=source.format,
-                       profile=profile.name if profile else None, path=path, sha256=sha)
+    return write_batch(
+        store,
+        parsed,
+        source=source.name,
+        system=source.system,
+        fmt=source.format,
+        profile=profile.name if profile else None,
+        path=path,
+        sha256=sha,
+    )
 
 
 def _expand(path: Path, fmt: str) -> list[Path]:

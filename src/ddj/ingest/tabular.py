@@ -23,8 +23,11 @@ def check_header(path: Path, profile: Profile) -> list[str]:
     needed = profile.needed_columns()
     missing = sorted(needed - set(header))
     if missing:
-        hint = "check the delimiter and the header row" if len(header) <= 1 else (
-            f"the profile {profile.name!r} expects them; fix the profile's [columns]")
+        hint = (
+            "check the delimiter and the header row"
+            if len(header) <= 1
+            else (f"the profile {profile.name!r} expects them; fix the profile's [columns]")
+        )
         raise FileUnreadableError(
             f"missing required column(s) {', '.join(missing)} (found: {', '.join(header[:12])})",
             where=str(path),
@@ -52,33 +55,71 @@ def parse_file(path: Path, profile: Profile, *, today: date | None = None) -> Pa
     return parsed
 
 
-def _collect(parsed: ParsedFile, profile: Profile, row: dict[str, Any], row_number: int,
-             newest: dict[str, datetime | None]) -> None:
+def _collect(
+    parsed: ParsedFile,
+    profile: Profile,
+    row: dict[str, Any],
+    row_number: int,
+    newest: dict[str, datetime | None],
+) -> None:
     spid = row["source_person_id"]
     if profile.kind == "aliases":
-        parsed.aliases.append({
-            "source_person_id": spid,
-            "first_name": row.get("alias_first_name"),
-            "last_name": row.get("alias_last_name"),
-            "dob": row.get("alias_dob"),
-        })
+        parsed.aliases.append(
+            {
+                "source_person_id": spid,
+                "first_name": row.get("alias_first_name"),
+                "last_name": row.get("alias_last_name"),
+                "dob": row.get("alias_dob"),
+            }
+        )
         return
     if profile.has_events:
-        event = {k: row.get(k) for k in (
-            "event_type", "start_at", "end_at", "location", "charges", "diagnosis_codes",
-            "call_type", "disposition", "project_type", "cost")}
+        event = {
+            k: row.get(k)
+            for k in (
+                "event_type",
+                "start_at",
+                "end_at",
+                "location",
+                "charges",
+                "diagnosis_codes",
+                "call_type",
+                "disposition",
+                "project_type",
+                "cost",
+            )
+        }
         event["part2"] = bool(row.get("part2"))
         event["source_person_id"] = spid
         event_id = row.get("event_id") or _content_id(spid, event)
         if event_id in parsed.events:
-            parsed.reject(row_number, profile.columns.get("event_id"), event_id,
-                          "duplicate event id in this file (an earlier row has the same id)")
+            parsed.reject(
+                row_number,
+                profile.columns.get("event_id"),
+                event_id,
+                "duplicate event id in this file (an earlier row has the same id)",
+            )
             return
         parsed.events[event_id] = event
     if profile.has_records:
-        record = {k: row.get(k) for k in (
-            "first_name", "middle_name", "last_name", "suffix", "dob", "sex", "ssn",
-            "ssn_last4", "address", "city", "state", "zip", "phone")}
+        record = {
+            k: row.get(k)
+            for k in (
+                "first_name",
+                "middle_name",
+                "last_name",
+                "suffix",
+                "dob",
+                "sex",
+                "ssn",
+                "ssn_last4",
+                "address",
+                "city",
+                "state",
+                "zip",
+                "phone",
+            )
+        }
         record["other_ids"] = {k: v for k, v in row.get("other_ids", {}).items() if v}
         when = row.get("start_at")
         previous = parsed.records.get(spid)
@@ -97,9 +138,18 @@ def _collect(parsed: ParsedFile, profile: Profile, row: dict[str, Any], row_numb
             parsed.records[spid] = record
             newest[spid] = when
         if (other["first_name"], other["last_name"], other["dob"]) != (
-                current["first_name"], current["last_name"], current["dob"]):
-            parsed.aliases.append({"source_person_id": spid, "first_name": other["first_name"],
-                                   "last_name": other["last_name"], "dob": other["dob"]})
+            current["first_name"],
+            current["last_name"],
+            current["dob"],
+        ):
+            parsed.aliases.append(
+                {
+                    "source_person_id": spid,
+                    "first_name": other["first_name"],
+                    "last_name": other["last_name"],
+                    "dob": other["dob"],
+                }
+            )
 
 
 def _content_id(spid: str, event: dict[str, Any]) -> str:
@@ -138,8 +188,11 @@ class _RowMapper:
         if p.has_events:
             out["event_type"] = self._event_type(out.get("event_type"))
             if out.get("end_at") and out["end_at"] < out["start_at"]:
-                raise _Rejected(p.columns.get("end_at"), values.get(p.columns.get("end_at")),
-                                "end_at: ends before it starts")
+                raise _Rejected(
+                    p.columns.get("end_at"),
+                    values.get(p.columns.get("end_at")),
+                    "end_at: ends before it starts",
+                )
         if "sex" in out:
             out["sex"] = self._code("sex", out["sex"], SEX_CODES, "U")
         out["other_ids"] = {k: f.text(values.get(c)) for k, c in p.other_ids.items()}
@@ -151,8 +204,14 @@ class _RowMapper:
             return f.parse_dob(raw, p.date_formats, self.today)
         if field_name in ("start_at", "end_at"):
             return f.parse_datetime(raw, p.datetime_formats, p.date_formats)
-        if field_name in ("first_name", "middle_name", "last_name", "suffix",
-                          "alias_first_name", "alias_last_name"):
+        if field_name in (
+            "first_name",
+            "middle_name",
+            "last_name",
+            "suffix",
+            "alias_first_name",
+            "alias_last_name",
+        ):
             return f.name(raw)
         if field_name == "ssn":
             return f.parse_ssn(raw)
@@ -166,8 +225,16 @@ class _RowMapper:
             return f.zip5(raw)
         if field_name == "phone":
             return f.phone(raw)
-        if field_name in ("address", "city", "state", "call_type", "disposition", "event_type",
-                          "project_type", "location"):
+        if field_name in (
+            "address",
+            "city",
+            "state",
+            "call_type",
+            "disposition",
+            "event_type",
+            "project_type",
+            "location",
+        ):
             value = f.text(raw)
             return value.upper() if value else None
         return f.text(raw)
@@ -182,7 +249,9 @@ class _RowMapper:
             return raw.lower()
         raise _Rejected(self.p.columns.get("event_type"), raw, "missing event type")
 
-    def _code(self, field_name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str | None:
+    def _code(
+        self, field_name: str, raw: str | None, allowed: tuple[str, ...], default: str
+    ) -> str | None:
         if raw is None:
             return None
         mapping = self.p.codes.get(field_name, {})

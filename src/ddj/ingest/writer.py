@@ -20,10 +20,33 @@ import pyarrow as pa
 from ddj.ingest.canonical import ParsedFile
 from ddj.store import Store
 
-_RECORD_COLUMNS = ("first_name", "middle_name", "last_name", "suffix", "dob", "sex", "ssn",
-                   "ssn_last4", "address", "city", "state", "zip", "phone")
-_EVENT_COLUMNS = ("event_type", "start_at", "end_at", "location", "charges", "diagnosis_codes",
-                  "call_type", "disposition", "project_type", "cost")
+_RECORD_COLUMNS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "dob",
+    "sex",
+    "ssn",
+    "ssn_last4",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+)
+_EVENT_COLUMNS = (
+    "event_type",
+    "start_at",
+    "end_at",
+    "location",
+    "charges",
+    "diagnosis_codes",
+    "call_type",
+    "disposition",
+    "project_type",
+    "cost",
+)
 
 
 @dataclass
@@ -43,10 +66,12 @@ class BatchSummary:
         name = Path(self.path).name
         if self.skipped:
             return f"{self.source}: {name} was already ingested; nothing added"
-        return (f"{self.source}: {name}: {self.rows_read} rows read, "
-                f"{self.records_added} records added, {self.records_changed} changed, "
-                f"{self.events_added} events added, {self.events_changed} changed, "
-                f"{self.rows_quarantined} rows quarantined")
+        return (
+            f"{self.source}: {name}: {self.rows_read} rows read, "
+            f"{self.records_added} records added, {self.records_changed} changed, "
+            f"{self.events_added} events added, {self.events_changed} changed, "
+            f"{self.rows_quarantined} rows quarantined"
+        )
 
 
 def file_sha256(path: Path) -> str:
@@ -59,31 +84,49 @@ def file_sha256(path: Path) -> str:
 
 def already_ingested(store: Store, source: str, sha256: str) -> str | None:
     return store.scalar(
-        "SELECT batch_id FROM ingest_batch WHERE source = ? AND file_sha256 = ? AND status = 'done'",
+        "SELECT batch_id FROM ingest_batch"
+        " WHERE source = ? AND file_sha256 = ? AND status = 'done'",
         [source, sha256],
     )
 
 
-def write_batch(store: Store, parsed: ParsedFile, *, source: str, system: str, fmt: str,
-                profile: str | None, path: Path, sha256: str) -> BatchSummary:
+def write_batch(
+    store: Store,
+    parsed: ParsedFile,
+    *,
+    source: str,
+    system: str,
+    fmt: str,
+    profile: str | None,
+    path: Path,
+    sha256: str,
+) -> BatchSummary:
     now = datetime.now().replace(microsecond=0)
     batch_id = f"b{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
-    summary = BatchSummary(batch_id, source, str(path), rows_read=parsed.rows_read,
-                           rows_quarantined=len(parsed.rejected))
+    summary = BatchSummary(
+        batch_id,
+        source,
+        str(path),
+        rows_read=parsed.rows_read,
+        rows_quarantined=len(parsed.rejected),
+    )
     con = store.con
     con.execute("BEGIN")
     try:
         con.execute(
-            "INSERT INTO ingest_batch (batch_id, source, system, format, profile, path, file_sha256,"
-            " started_at, rows_read, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+            "INSERT INTO ingest_batch (batch_id, source, system, format, profile, path,"
+            " file_sha256, started_at, rows_read, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
             [batch_id, source, system, fmt, profile, str(path), sha256, now, parsed.rows_read],
         )
         if parsed.records:
             summary.records_added, summary.records_changed = _upsert_records(
-                store, parsed, source, system, batch_id, now)
+                store, parsed, source, system, batch_id, now
+            )
         if parsed.events:
             summary.events_added, summary.events_changed = _upsert_events(
-                store, parsed, source, system, batch_id, now)
+                store, parsed, source, system, batch_id, now
+            )
         if parsed.aliases:
             _insert_aliases(store, parsed, source, batch_id)
         if parsed.rejected:
@@ -92,8 +135,15 @@ def write_batch(store: Store, parsed: ParsedFile, *, source: str, system: str, f
             "UPDATE ingest_batch SET finished_at = ?, records_added = ?, records_changed = ?,"
             " events_added = ?, events_changed = ?, rows_quarantined = ?, status = 'done'"
             " WHERE batch_id = ?",
-            [datetime.now(), summary.records_added, summary.records_changed, summary.events_added,
-             summary.events_changed, summary.rows_quarantined, batch_id],
+            [
+                datetime.now(),
+                summary.records_added,
+                summary.records_changed,
+                summary.events_added,
+                summary.events_changed,
+                summary.rows_quarantined,
+                batch_id,
+            ],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -107,8 +157,9 @@ def _hash(values: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _upsert_records(store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str,
-                    now: datetime) -> tuple[int, int]:
+def _upsert_records(
+    store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str, now: datetime
+) -> tuple[int, int]:
     rows = []
     for spid, record in parsed.records.items():
         row = {c: record.get(c) for c in _RECORD_COLUMNS}
@@ -124,8 +175,9 @@ def _upsert_records(store: Store, parsed: ParsedFile, source: str, system: str, 
     return _upsert(store, "source_record", "record_key", table, source, system, batch_id, now)
 
 
-def _upsert_events(store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str,
-                   now: datetime) -> tuple[int, int]:
+def _upsert_events(
+    store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str, now: datetime
+) -> tuple[int, int]:
     rows = []
     for event_id, event in parsed.events.items():
         row = {c: event.get(c) for c in _EVENT_COLUMNS}
@@ -141,8 +193,16 @@ def _upsert_events(store: Store, parsed: ParsedFile, source: str, system: str, b
     return _upsert(store, "event", "event_key", table, source, system, batch_id, now)
 
 
-def _upsert(store: Store, table_name: str, key: str, staged: pa.Table, source: str, system: str,
-            batch_id: str, now: datetime) -> tuple[int, int]:
+def _upsert(
+    store: Store,
+    table_name: str,
+    key: str,
+    staged: pa.Table,
+    source: str,
+    system: str,
+    batch_id: str,
+    now: datetime,
+) -> tuple[int, int]:
     con = store.con
     con.register("staged_rows", staged)
     try:
@@ -153,22 +213,32 @@ def _upsert(store: Store, table_name: str, key: str, staged: pa.Table, source: s
               ON c.{key} = s.{key} AND c.is_current
             WHERE c.{key} IS NULL OR c.row_hash <> s.row_hash
         """)
-        added = con.execute("SELECT count(*) FROM staged_diff WHERE old_version IS NULL").fetchone()[0]
+        added = con.execute(
+            "SELECT count(*) FROM staged_diff WHERE old_version IS NULL"
+        ).fetchone()[0]
         changed = con.execute(
-            "SELECT count(*) FROM staged_diff WHERE old_version IS NOT NULL").fetchone()[0]
-        con.execute(f"""
+            "SELECT count(*) FROM staged_diff WHERE old_version IS NOT NULL"
+        ).fetchone()[0]
+        con.execute(
+            f"""
             UPDATE {table_name} SET is_current = false, valid_to = ?
-            WHERE is_current AND {key} IN (SELECT {key} FROM staged_diff WHERE old_version IS NOT NULL)
-        """, [now])
+            WHERE is_current
+              AND {key} IN (SELECT {key} FROM staged_diff WHERE old_version IS NOT NULL)
+        """,
+            [now],
+        )
         columns = [n for n in staged.column_names]
         column_list = ", ".join(columns)
         select_list = ", ".join(f"d.{c}" for c in columns)
-        con.execute(f"""
+        con.execute(
+            f"""
             INSERT INTO {table_name} ({column_list}, version, is_current, source, system, batch_id,
                                       valid_from)
             SELECT {select_list}, coalesce(d.old_version, 0) + 1, true, ?, ?, ?, ?
             FROM staged_diff d
-        """, [source, system, batch_id, now])
+        """,
+            [source, system, batch_id, now],
+        )
         con.execute("DROP TABLE staged_diff")
     finally:
         con.unregister("staged_rows")
@@ -179,15 +249,34 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
     rows = []
     for alias in parsed.aliases:
         spid = alias["source_person_id"]
-        row = {"source_person_id": spid, "record_key": f"{source}|{spid}",
-               "first_name": alias.get("first_name"), "last_name": alias.get("last_name"),
-               "dob": alias.get("dob"), "source": source, "batch_id": batch_id}
-        row["alias_hash"] = _hash({k: row[k] for k in ("record_key", "first_name", "last_name", "dob")})
+        row = {
+            "source_person_id": spid,
+            "record_key": f"{source}|{spid}",
+            "first_name": alias.get("first_name"),
+            "last_name": alias.get("last_name"),
+            "dob": alias.get("dob"),
+            "source": source,
+            "batch_id": batch_id,
+        }
+        row["alias_hash"] = _hash(
+            {k: row[k] for k in ("record_key", "first_name", "last_name", "dob")}
+        )
         rows.append(row)
-    table = pa.Table.from_pylist(rows, schema=pa.schema([
-        ("source_person_id", pa.string()), ("record_key", pa.string()),
-        ("first_name", pa.string()), ("last_name", pa.string()), ("dob", pa.date32()),
-        ("source", pa.string()), ("batch_id", pa.string()), ("alias_hash", pa.string())]))
+    table = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("source_person_id", pa.string()),
+                ("record_key", pa.string()),
+                ("first_name", pa.string()),
+                ("last_name", pa.string()),
+                ("dob", pa.date32()),
+                ("source", pa.string()),
+                ("batch_id", pa.string()),
+                ("alias_hash", pa.string()),
+            ]
+        ),
+    )
     store.con.register("staged_aliases", table)
     try:
         store.con.execute("""
@@ -202,30 +291,63 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
         store.con.unregister("staged_aliases")
 
 
-def _insert_quarantine(store: Store, parsed: ParsedFile, source: str, path: str, batch_id: str,
-                       now: datetime) -> None:
-    rows = [(f"{batch_id}-{i}", batch_id, source, path, r.row_number, r.field, r.value, r.reason, now)
-            for i, r in enumerate(parsed.rejected, 1)]
+def _insert_quarantine(
+    store: Store, parsed: ParsedFile, source: str, path: str, batch_id: str, now: datetime
+) -> None:
+    rows = [
+        (f"{batch_id}-{i}", batch_id, source, path, r.row_number, r.field, r.value, r.reason, now)
+        for i, r in enumerate(parsed.rejected, 1)
+    ]
     store.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _record_schema() -> pa.Schema:
     s = pa.string()
-    return pa.schema([
-        ("first_name", s), ("middle_name", s), ("last_name", s), ("suffix", s), ("dob", pa.date32()),
-        ("sex", s), ("ssn", s), ("ssn_last4", s), ("address", s), ("city", s), ("state", s),
-        ("zip", s), ("phone", s), ("other_ids", pa.map_(s, s)), ("dq_codes", pa.map_(s, s)),
-        ("part2", pa.bool_()), ("dob_quality", s), ("row_hash", s), ("source_person_id", s),
-        ("record_key", s),
-    ])
+    return pa.schema(
+        [
+            ("first_name", s),
+            ("middle_name", s),
+            ("last_name", s),
+            ("suffix", s),
+            ("dob", pa.date32()),
+            ("sex", s),
+            ("ssn", s),
+            ("ssn_last4", s),
+            ("address", s),
+            ("city", s),
+            ("state", s),
+            ("zip", s),
+            ("phone", s),
+            ("other_ids", pa.map_(s, s)),
+            ("dq_codes", pa.map_(s, s)),
+            ("part2", pa.bool_()),
+            ("dob_quality", s),
+            ("row_hash", s),
+            ("source_person_id", s),
+            ("record_key", s),
+        ]
+    )
 
 
 def _event_schema() -> pa.Schema:
     s = pa.string()
-    return pa.schema([
-        ("event_type", s), ("start_at", pa.timestamp("us")), ("end_at", pa.timestamp("us")),
-        ("location", s), ("charges", pa.list_(s)), ("diagnosis_codes", pa.list_(s)),
-        ("call_type", s), ("disposition", s), ("project_type", s), ("cost", pa.float64()),
-        ("details", s), ("part2", pa.bool_()), ("row_hash", s), ("source_person_id", s),
-        ("record_key", s), ("event_key", s),
-    ])
+    return pa.schema(
+        [
+            ("event_type", s),
+            ("start_at", pa.timestamp("us")),
+            ("end_at", pa.timestamp("us")),
+            ("location", s),
+            ("charges", pa.list_(s)),
+            ("diagnosis_codes", pa.list_(s)),
+            ("call_type", s),
+            ("disposition", s),
+            ("project_type", s),
+            ("cost", pa.float64()),
+            ("details", s),
+            ("part2", pa.bool_()),
+            ("row_hash", s),
+            ("source_person_id", s),
+            ("record_key", s),
+            ("event_key", s),
+        ]
+    )

@@ -18,21 +18,23 @@ from ddj.link.normalise import (
 )
 from ddj.store import Store
 
-INPUT_SCHEMA = pa.schema([
-    ("unique_id", pa.string()),
-    ("source", pa.string()),
-    ("system", pa.string()),
-    ("first_name", pa.string()),
-    ("last_name", pa.string()),
-    ("first_variants", pa.list_(pa.string())),
-    ("first_phonetic", pa.string()),
-    ("last_phonetic", pa.string()),
-    ("dob", pa.date32()),
-    ("sex", pa.string()),
-    ("ssn", pa.string()),
-    ("ssn_last4", pa.string()),
-    ("zip", pa.string()),
-])
+INPUT_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("source", pa.string()),
+        ("system", pa.string()),
+        ("first_name", pa.string()),
+        ("last_name", pa.string()),
+        ("first_variants", pa.list_(pa.string())),
+        ("first_phonetic", pa.string()),
+        ("last_phonetic", pa.string()),
+        ("dob", pa.date32()),
+        ("sex", pa.string()),
+        ("ssn", pa.string()),
+        ("ssn_last4", pa.string()),
+        ("zip", pa.string()),
+    ]
+)
 
 
 def linkage_input(store: Store) -> pa.Table:
@@ -45,7 +47,7 @@ def linkage_input(store: Store) -> pa.Table:
         ORDER BY r.record_key
     """).fetchall()
     out: dict[str, list] = {name: [] for name in INPUT_SCHEMA.names}
-    for (key, source, system, first, last, dob, sex, ssn, last4, zip_code, alias_first) in rows:
+    for key, source, system, first, last, dob, sex, ssn, last4, zip_code, alias_first in rows:
         first_clean = clean_name(first, PLACEHOLDER_FIRST)
         last_clean = clean_name(last, PLACEHOLDER_LAST)
         variants: set[str] = set()

@@ -36,19 +36,24 @@ class PairwiseScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def line(self) -> str:
-        return (f"pairwise precision {self.precision:.4f}, recall {self.recall:.4f}, "
-                f"F1 {self.f1:.4f} ({self.false_positives} false links, "
-                f"{self.false_negatives} missed links); {self.predicted_clusters} persons found "
-                f"for {self.true_clusters} true people")
+        return (
+            f"pairwise precision {self.precision:.4f}, recall {self.recall:.4f}, "
+            f"F1 {self.f1:.4f} ({self.false_positives} false links, "
+            f"{self.false_negatives} missed links); {self.predicted_clusters} persons found "
+            f"for {self.true_clusters} true people"
+        )
 
 
 def load_truth(store: Store, truth_csv: Path, table: str = "truth_record") -> None:
     """truth_csv has columns source, source_person_id, true_person_id."""
-    store.con.execute(f"""
+    store.con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT source || '|' || source_person_id AS record_key, true_person_id AS person_id
         FROM read_csv(?, header = true, all_varchar = true)
-    """, [str(truth_csv)])
+    """,
+        [str(truth_csv)],
+    )
 
 
 def score_against_truth(store: Store, truth_table: str = "truth_record") -> PairwiseScore:

@@ -38,13 +38,16 @@ class LinkSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
-        return (f"linked {self.n_records} records into {self.n_persons} persons "
-                f"({self.n_multi_system_persons} seen by 2+ systems); {self.n_links} links above "
-                f"the threshold; {self.n_id_changes} person-id changes recorded")
+        return (
+            f"linked {self.n_records} records into {self.n_persons} persons "
+            f"({self.n_multi_system_persons} seen by 2+ systems); {self.n_links} links above "
+            f"the threshold; {self.n_id_changes} person-id changes recorded"
+        )
 
 
-def link_workspace(store: Store, config: LinkConfig, progress: Progress | None = None,
-                   engine: str = "duckdb") -> LinkSummary:
+def link_workspace(
+    store: Store, config: LinkConfig, progress: Progress | None = None, engine: str = "duckdb"
+) -> LinkSummary:
     say = progress or (lambda _m: None)
     timings: dict[str, float] = {}
     started = datetime.now()
@@ -73,17 +76,22 @@ def link_workspace(store: Store, config: LinkConfig, progress: Progress | None =
     t0 = time.perf_counter()
     say("link: clustering")
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=config.threshold)
+        predictions, threshold_match_probability=config.threshold
+    )
     cluster_table = clustered.as_pyarrow_table().select(["unique_id", "cluster_id"])
-    cluster_rows = zip(cluster_table.column("unique_id").to_pylist(),
-                       cluster_table.column("cluster_id").to_pylist(), strict=True)
+    cluster_rows = zip(
+        cluster_table.column("unique_id").to_pylist(),
+        cluster_table.column("cluster_id").to_pylist(),
+        strict=True,
+    )
     timings["cluster"] = time.perf_counter() - t0
     model_json = linker.misc.save_model_to_json()
 
     t0 = time.perf_counter()
     run_id = f"l{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    summary = _write(store, run_id, started, config, table, pairs, dict(cluster_rows), model_json,
-                     engine)
+    summary = _write(
+        store, run_id, started, config, table, pairs, dict(cluster_rows), model_json, engine
+    )
     timings["write"] = time.perf_counter() - t0
     summary.seconds = timings
     return summary
@@ -92,76 +100,114 @@ def link_workspace(store: Store, config: LinkConfig, progress: Progress | None =
 def _train(linker: Linker, config: LinkConfig, n_records: int, say: Progress) -> None:
     say("link: estimating the share of matching pairs")
     linker.training.estimate_probability_two_random_records_match(
-        model.deterministic_rules(), recall=0.7)
+        model.deterministic_rules(), recall=0.7
+    )
     say("link: estimating u (random pairs)")
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=config.max_pairs_for_training, seed=config.seed)
+        max_pairs=config.max_pairs_for_training, seed=config.seed
+    )
     for rule in model.training_blocking_rules():
         say("link: estimating m (expectation maximisation)")
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True)
+            rule, estimate_without_term_frequencies=True
+        )
 
 
-def _write(store: Store, run_id: str, started: datetime, config: LinkConfig, table: pa.Table,
-           pairs: pa.Table, clusters: dict[str, str], model_json: dict, engine: str) -> LinkSummary:
+def _write(
+    store: Store,
+    run_id: str,
+    started: datetime,
+    config: LinkConfig,
+    table: pa.Table,
+    pairs: pa.Table,
+    clusters: dict[str, str],
+    model_json: dict,
+    engine: str,
+) -> LinkSummary:
     con = store.con
     previous = dict(con.execute("SELECT record_key, person_id FROM person_record").fetchall())
     taken = {row[0] for row in con.execute("SELECT person_id FROM person").fetchall()}
-    taken |= {row[0] for row in con.execute(
-        "SELECT old_person_id FROM person_id_change").fetchall()}
+    taken |= {
+        row[0] for row in con.execute("SELECT old_person_id FROM person_id_change").fetchall()
+    }
     assignment, changes = assign_person_ids(clusters, previous, taken)
     keys = table.column("unique_id").to_pylist()
-    assigned = pa.table({
-        "record_key": keys,
-        "person_id": [assignment[k] for k in keys],
-        "source": table.column("source"),
-        "system": table.column("system"),
-    })
+    assigned = pa.table(
+        {
+            "record_key": keys,
+            "person_id": [assignment[k] for k in keys],
+            "source": table.column("source"),
+            "system": table.column("system"),
+        }
+    )
     kept_pairs = pairs.select(["unique_id_l", "unique_id_r", "match_weight", "match_probability"])
-    n_links = sum(1 for p in kept_pairs.column("match_probability").to_pylist()
-                  if p >= config.threshold)
+    n_links = sum(
+        1 for p in kept_pairs.column("match_probability").to_pylist() if p >= config.threshold
+    )
     con.execute("BEGIN")
     try:
         con.register("assigned", assigned)
         con.register("kept_pairs", kept_pairs)
         con.execute("DELETE FROM person_record")
-        con.execute("""
+        con.execute(
+            """
             INSERT INTO person_record (record_key, person_id, source, source_person_id, run_id)
             SELECT a.record_key, a.person_id, a.source,
                    substr(a.record_key, length(a.source) + 2), ?
             FROM assigned a
-        """, [run_id])
+        """,
+            [run_id],
+        )
         con.execute("""
             CREATE OR REPLACE TEMP TABLE person_new AS
             SELECT person_id, count(*) AS n_records, count(DISTINCT system) AS n_systems
             FROM assigned GROUP BY person_id
         """)
         con.execute("DELETE FROM person WHERE person_id NOT IN (SELECT person_id FROM person_new)")
-        con.execute("""
+        con.execute(
+            """
             UPDATE person SET n_records = n.n_records, n_systems = n.n_systems, updated_run = ?
             FROM person_new n WHERE person.person_id = n.person_id
-        """, [run_id])
-        con.execute("""
+        """,
+            [run_id],
+        )
+        con.execute(
+            """
             INSERT INTO person (person_id, created_run, updated_run, n_records, n_systems)
             SELECT person_id, ?, ?, n_records, n_systems FROM person_new
             WHERE person_id NOT IN (SELECT person_id FROM person)
-        """, [run_id, run_id])
+        """,
+            [run_id, run_id],
+        )
         if changes:
             con.executemany(
                 "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
                 [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
             )
         con.execute("DELETE FROM link_pair")
-        con.execute("""
-            INSERT INTO link_pair SELECT ?, unique_id_l, unique_id_r, match_weight, match_probability
-            FROM kept_pairs
-        """, [run_id])
+        con.execute(
+            """
+            INSERT INTO link_pair
+            SELECT ?, unique_id_l, unique_id_r, match_weight, match_probability FROM kept_pairs
+        """,
+            [run_id],
+        )
         n_persons = con.execute("SELECT count(*) FROM person_new").fetchone()[0]
         n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchone()[0]
         con.execute(
             "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, started, datetime.now(), engine, table.num_rows, kept_pairs.num_rows,
-             n_links, n_persons, config.threshold, json.dumps(model_json)],
+            [
+                run_id,
+                started,
+                datetime.now(),
+                engine,
+                table.num_rows,
+                kept_pairs.num_rows,
+                n_links,
+                n_persons,
+                config.threshold,
+                json.dumps(model_json),
+            ],
         )
         con.execute("DROP TABLE person_new")
         con.execute("COMMIT")
@@ -171,5 +217,6 @@ def _write(store: Store, run_id: str, started: datetime, config: LinkConfig, tab
     finally:
         con.unregister("assigned")
         con.unregister("kept_pairs")
-    return LinkSummary(run_id, table.num_rows, kept_pairs.num_rows, n_links, n_persons, n_multi,
-                       len(changes))
+    return LinkSummary(
+        run_id, table.num_rows, kept_pairs.num_rows, n_links, n_persons, n_multi, len(changes)
+    )

@@ -30,8 +30,9 @@ def new_person_id(smallest_record_key: str, taken: set[str]) -> str:
     raise RuntimeError("could not mint a unique person id")
 
 
-def assign_person_ids(clusters: dict[str, str], previous: dict[str, str],
-                      taken: set[str] | None = None) -> tuple[dict[str, str], list[IdChange]]:
+def assign_person_ids(
+    clusters: dict[str, str], previous: dict[str, str], taken: set[str] | None = None
+) -> tuple[dict[str, str], list[IdChange]]:
     """Map each record to a person id.
 
     clusters: record_key -> cluster label of this run; previous: record_key -> person id of the

@@ -22,8 +22,8 @@ ROW_SHADE = "#f5f7fa"
 
 FONT = 12  # px; the page's font family is inherited
 CHAR_W = 6.8  # a generous average glyph width at FONT px, to size label columns
-WIDTH = 720
-MAX_LABEL = 30  # characters before a label is cut with an ellipsis (the full text is on hover)
+WIDTH = 960
+MAX_LABEL = 40  # characters before a label is cut with an ellipsis (the full text is on hover)
 
 Fmt = Callable[[float], str]
 
@@ -142,7 +142,7 @@ def _horizontal(
     bar_h, gap = 18, 12
     group_h = bar_h * len(names) + gap
     top = 34 + (24 if len(names) > 1 else 0) + 18  # title, legend, category-axis caption
-    label_w = min(max(_text_w(_cut(c)) for c in cats), 220)
+    label_w = min(max(_text_w(_cut(c)) for c in cats), 280)
     left = label_w + 14
     vmax = max(max(v) for v in values)
     right = 16 + _text_w(fmt(vmax))
@@ -310,10 +310,10 @@ def upset_chart(
     def name(s: str) -> str:
         return labels.get(s, s)
 
-    row_h, col_w = 26, 30
+    row_h, col_w = 28, 40
     top = 40
-    bars_h = 170.0
-    size_w = 110.0  # left: set-size bars, growing leftwards
+    bars_h = 200.0
+    size_w = 150.0  # left: set-size bars, growing leftwards
     label_w = min(max(_text_w(_cut(name(s), 24)) for s in sets), 180) + 16
     count_w = 8 + _text_w(fmt(max(sizes.values())))
     x_sizes_right = count_w + size_w
@@ -390,10 +390,10 @@ def upset_chart(
         members = set(combo)
         hover = f"{' + '.join(name(s) for s in sets if s in members)}: {fmt(n)} {unit}"
         parts.append(
-            f'<rect class="bar" x="{cx - 10:.1f}" y="{base - h:.1f}" width="20" height="{h:.1f}" '
+            f'<rect class="bar" x="{cx - 13:.1f}" y="{base - h:.1f}" width="26" height="{h:.1f}" '
             f'rx="1.5" fill="{PALETTE[0]}"><title>{esc(hover)}</title></rect>'
             f'<text class="value" x="{cx:.1f}" y="{base - h - 5:.1f}" text-anchor="middle" '
-            f'font-size="11" fill="{TEXT}">{esc(fmt(n))}</text>'
+            f'fill="{TEXT}">{esc(fmt(n))}</text>'
         )
         rows = [r for r, s in enumerate(sets) if s in members]
         if len(rows) > 1:
@@ -407,7 +407,7 @@ def upset_chart(
             on = s in members
             parts.append(
                 f'<circle class="dot {"on" if on else "off"}" cx="{cx:.1f}" '
-                f'cy="{matrix_top + r * row_h + row_h / 2:.1f}" r="7" '
+                f'cy="{matrix_top + r * row_h + row_h / 2:.1f}" r="8" '
                 f'fill="{TEXT if on else DOT_OFF}"><title>{esc(hover)}</title></circle>'
             )
     parts.append(

@@ -14,6 +14,7 @@ from ddj.store import Store
 
 MAX_COMBINATIONS = 20
 MAX_BATCHES = 100
+MAX_MONTHS = 96  # a longer span of events is drawn per year
 
 
 def _environment() -> Environment:
@@ -47,6 +48,16 @@ def _day(value: date | datetime | None) -> str:
     return "—" if value is None else value.strftime("%Y-%m-%d")
 
 
+def _timeline(months: list[tuple[date, int]]) -> tuple[list[tuple[str, int]], str]:
+    """Events per month as chart bars, or per year when the months would be too many to read."""
+    if len(months) <= MAX_MONTHS:
+        return [(m.strftime("%b %Y"), n) for m, n in months], "month"
+    years: dict[int, int] = {}
+    for m, n in months:
+        years[m.year] = years.get(m.year, 0) + n
+    return [(str(y), n) for y, n in years.items()], "year"
+
+
 def _svg(svg: str) -> Markup:
     """Chart functions escape every text they draw, so their output is safe to embed."""
     return Markup(svg)
@@ -62,7 +73,7 @@ def render_report(
     """The report on a workspace as one HTML document."""
     generated_at = generated_at or datetime.now().astimezone()
     summary = queries.summary(store)
-    months = queries.events_by_month(store)
+    timeline, period = _timeline(queries.events_by_month(store))
     systems = queries.per_system(store)
     overlap = queries.overlap(store)
     run = queries.latest_identify_run(store)
@@ -71,13 +82,13 @@ def render_report(
     shown_combos = overlap.combinations[:MAX_COMBINATIONS]
 
     svg = {
-        "events-by-month": charts.bar_chart(
-            [m.strftime("%b %Y") for m, _ in months],
-            [("Events", [n for _, n in months])],
-            chart="events-by-month",
-            title="Events per month",
+        "timeline": charts.bar_chart(
+            [label for label, _ in timeline],
+            [("Events", [n for _, n in timeline])],
+            chart="timeline",
+            title=f"Events per {period}",
             value_label="Events",
-            category_label="Month of contact",
+            category_label=f"{period.capitalize()} of contact",
             horizontal=False,
         ),
         "per-system": charts.bar_chart(
@@ -101,7 +112,6 @@ def render_report(
             title="Cohort sizes",
             value_label="Members",
             category_label="Cohort",
-            horizontal=False,
         ),
         "quarantine": charts.bar_chart(
             [f"{q.source}: {q.reason}" for q in quarantine],
@@ -120,7 +130,7 @@ def render_report(
             generated_at=generated_at,
             top_n=top_n,
             summary=summary,
-            months=months,
+            timeline=timeline,
             systems=systems,
             overlap=overlap,
             shown_combos=shown_combos,
