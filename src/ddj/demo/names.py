@@ -16,6 +16,7 @@ from functools import cache
 from nicknames import NickNamer
 
 # Common surnames with a rough count per 100,000 people (shape of a census surname table).
+# fmt: off
 COMMON_SURNAMES: tuple[tuple[str, int], ...] = (
     ("SMITH", 828), ("JOHNSON", 655), ("WILLIAMS", 550), ("BROWN", 487), ("JONES", 483),
     ("GARCIA", 393), ("MILLER", 383), ("DAVIS", 373), ("RODRIGUEZ", 348), ("MARTINEZ", 336),
@@ -92,9 +93,11 @@ COMMON_SURNAMES: tuple[tuple[str, int], ...] = (
     ("TERRY", 12), ("HALE", 12), ("LEON", 12), ("O'CONNOR", 12),
     ("MCCARTHY", 11), ("DE LA CRUZ", 9), ("VAN DYKE", 5), ("ST JOHN", 4), ("D'ANGELO", 5),
 )
+# fmt: on
 
 # Surnames that a compound (two-part) Hispanic surname is built from, and that pull a
 # Hispanic first name more often.
+# fmt: off
 HISPANIC_SURNAMES: frozenset[str] = frozenset({
     "GARCIA", "RODRIGUEZ", "MARTINEZ", "HERNANDEZ", "LOPEZ", "GONZALEZ", "PEREZ", "SANCHEZ",
     "RAMIREZ", "TORRES", "FLORES", "RIVERA", "GOMEZ", "DIAZ", "CRUZ", "REYES", "MORALES",
@@ -107,8 +110,10 @@ HISPANIC_SURNAMES: frozenset[str] = frozenset({
     "CORTEZ", "NAVARRO", "FIGUEROA", "AVILA", "MOLINA", "CAMPOS", "MIRANDA", "AYALA",
     "CARRILLO", "DURAN", "LEON", "DE LA CRUZ",
 })
+# fmt: on
 
 # Pieces of a long tail of plausible English-style surnames (ASHFORD, WHITLEY, ...).
+# fmt: off
 _TAIL_HEADS = (
     "ASH", "BAR", "BLACK", "BRAD", "BRIGHT", "BROOK", "CALD", "CHAT", "CLAY", "COLD", "CROM",
     "DAL", "DUN", "EL", "FAIR", "FAR", "GOLD", "GRAN", "GREEN", "HAD", "HAR", "HART", "HAW",
@@ -120,8 +125,10 @@ _TAIL_TAILS = (
     "BERG", "BURN", "BURY", "BY", "DALE", "DEN", "FIELD", "FORD", "HAM", "HILL", "HURST", "LAND",
     "LEY", "MAN", "MORE", "ROW", "SON", "STEAD", "TON", "WAY", "WELL", "WICK", "WORTH", "COTT",
 )
+# fmt: on
 
 # First names, most common first; weights fall off with rank (Zipf) unless given explicitly.
+# fmt: off
 MALE_FIRST: tuple[str, ...] = (
     "JAMES", "JOHN", "ROBERT", "MICHAEL", "WILLIAM", "DAVID", "RICHARD", "JOSEPH", "THOMAS",
     "CHARLES", "CHRISTOPHER", "DANIEL", "MATTHEW", "ANTHONY", "MARK", "DONALD", "STEVEN", "PAUL",
@@ -166,9 +173,12 @@ HISPANIC_FEMALE_FIRST: tuple[str, ...] = (
     "LETICIA", "ELENA", "SOFIA", "GABRIELA", "ADRIANA", "BLANCA", "LUZ", "PATRICIA", "ALMA",
     "SILVIA", "ALEJANDRA", "ROSARIO", "ESPERANZA", "IRMA", "LOURDES", "CLAUDIA", "MONICA",
 )
+# fmt: on
+
 # Names that are much more common than their rank alone suggests.
 _BOOSTS: dict[str, float] = {"MARIA": 3.0, "JOSE": 2.0, "JUAN": 1.5}
 
+# fmt: off
 MIDDLE_MALE: tuple[str, ...] = (
     "LEE", "ALLEN", "WAYNE", "JAMES", "MICHAEL", "RAY", "EDWARD", "JOSEPH", "DEAN", "LOUIS",
     "ALAN", "PAUL", "JOHN", "DAVID", "SCOTT", "THOMAS", "ANTHONY", "EUGENE", "CARL", "RYAN",
@@ -177,8 +187,10 @@ MIDDLE_FEMALE: tuple[str, ...] = (
     "ANN", "MARIE", "LYNN", "LEE", "JEAN", "ELIZABETH", "NICOLE", "RENEE", "MICHELLE", "LOUISE",
     "ROSE", "KAY", "DAWN", "MAE", "GRACE", "JO", "SUE", "ELAINE", "FAYE", "DIANE",
 )
+# fmt: on
 
 # The nickname people are most often recorded under, where the package lists many archaic ones.
+# fmt: off
 _PREFERRED_NICKNAMES: frozenset[str] = frozenset({
     "jim", "jimmy", "jamie", "jack", "johnny", "jon", "bob", "bobby", "rob", "robby", "mike",
     "mikey", "bill", "billy", "will", "willie", "dave", "davey", "rick", "ricky", "rich",
@@ -191,9 +203,10 @@ _PREFERRED_NICKNAMES: frozenset[str] = frozenset({
     "meg", "patty", "trish", "mandy", "kim", "angie", "sandy", "cindy", "stephanie", "steph",
     "pam", "vicky", "vickie", "christy", "tina", "terri", "jackie", "gabe", "vince", "phil",
     "lou", "russ", "gene", "marty", "fred", "freddie", "ernie", "manny", "tere", "lupe",
-    "chuy", "pepe", "paco", "nacho", "beto", "lalo", "lety", "mel", "sam", "sammy",
+    "chuy", "pepe", "paco", "nacho", "beto", "lalo", "lety", "mel", "sammy",
     "kris", "abby", "mandi", "carrie", "nan", "nancy", "becca", "dottie", "dot", "val", "reggie",
 })
+# fmt: on
 # Spanish diminutives the nickname package does not carry.
 _EXTRA_NICKNAMES: dict[str, tuple[str, ...]] = {
     "jose": ("pepe", "chepe"),

@@ -123,8 +123,17 @@ class _Builder:
                 return f"{first}-{second}"
         return first
 
-    def add(self, sex: str, last: str, dob: date, address: Address, *, first: str = "",
-            avoid: tuple[str, ...] = (), p_phone: float = 0.75) -> Person:
+    def add(
+        self,
+        sex: str,
+        last: str,
+        dob: date,
+        address: Address,
+        *,
+        first: str = "",
+        avoid: tuple[str, ...] = (),
+        p_phone: float = 0.75,
+    ) -> Person:
         rng = self.rng
         while not first or first in avoid:
             first = names.draw_first_name(rng, sex, last)
@@ -132,8 +141,16 @@ class _Builder:
         if middle == first:
             middle = ""
         person = Person(
-            index=len(self.people), sex=sex, first=first, middle=middle, last=last, suffix="",
-            dob=dob, ssn=self.ssn(), address=address, phone=self.phone(p_phone),
+            index=len(self.people),
+            sex=sex,
+            first=first,
+            middle=middle,
+            last=last,
+            suffix="",
+            dob=dob,
+            ssn=self.ssn(),
+            address=address,
+            phone=self.phone(p_phone),
             household=self.household,
         )
         self.people.append(person)
@@ -185,8 +202,9 @@ class _Builder:
         oldest = parent_age - rng.uniform(20, 34)
         self.children(parents, last, address, n_kids, oldest)
 
-    def children(self, parents: list[Person], last: str, address: Address, n: int,
-                 oldest: float) -> None:
+    def children(
+        self, parents: list[Person], last: str, address: Address, n: int, oldest: float
+    ) -> None:
         rng = self.rng
         father = next((p for p in parents if p.sex == "M"), None)
         used = tuple(p.first for p in parents)
@@ -199,14 +217,14 @@ class _Builder:
                 twin_of = None
             elif father is not None and i == 0 and sex == "M" and rng.random() < 0.18:
                 # A son named after his father: same name and address, 20-35 years apart.
-                kid = self.add("M", last, self.dob_for_age(age), address, first=father.first,
-                               p_phone=0.8)
+                kid = self.add(
+                    "M", last, self.dob_for_age(age), address, first=father.first, p_phone=0.8
+                )
                 kid.middle = father.middle if rng.random() < 0.7 else kid.middle
                 kid.suffix = "JR"
                 father.suffix = "SR" if rng.random() < 0.5 else ""
             else:
-                kid = self.add(sex, last, self.dob_for_age(age), address, avoid=used,
-                               p_phone=0.8)
+                kid = self.add(sex, last, self.dob_for_age(age), address, avoid=used, p_phone=0.8)
                 if i + 1 < n and rng.random() < 0.06:
                     twin_of = kid  # the next child is this one's twin
             used += (kid.first,)
@@ -238,8 +256,9 @@ class _Builder:
         return self.people[:n]
 
 
-def _draw_dx(rng: random.Random, table: tuple[tuple[str, float, float], ...], fu: bool,
-             k: int) -> tuple[str, ...]:
+def _draw_dx(
+    rng: random.Random, table: tuple[tuple[str, float, float], ...], fu: bool, k: int
+) -> tuple[str, ...]:
     codes = [row[0] for row in table]
     weights = [row[2] if fu else row[1] for row in table]
     picked: list[str] = []

@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 
 STATE = "OR"
-COUNTY = "Synthetic County"
 
 # (city, zips, share of residents). The county seat holds the shelters and the jail.
 CITIES: tuple[tuple[str, tuple[str, ...], float], ...] = (
@@ -21,22 +20,61 @@ CITIES: tuple[tuple[str, tuple[str, ...], float], ...] = (
 COUNTY_SEAT = "RIVERTON"
 
 _STREET_NAMES = (
-    "MAIN", "OAK", "PINE", "MAPLE", "CEDAR", "ELM", "WASHINGTON", "LAKE", "HILL", "PARK",
-    "RIVER", "CHURCH", "MILL", "SPRING", "HIGH", "CENTER", "UNION", "WALNUT", "CHESTNUT",
-    "FRANKLIN", "JEFFERSON", "MADISON", "LINCOLN", "JACKSON", "ORCHARD", "MEADOW", "WILLOW",
-    "BIRCH", "ASPEN", "SUNSET", "VALLEY", "RIDGE", "FOREST", "HARBOR", "BRIDGE", "FERRY",
-    "STATE", "COMMERCIAL", "LIBERTY", "CAPITOL", "SILVERTON", "LANCASTER", "PORTLAND",
-    "GARDEN", "ACADEMY", "BROADWAY", "MISSION", "CROSS", "FAIRGROUNDS", "HAZEL", "LAUREL",
+    "MAIN",
+    "OAK",
+    "PINE",
+    "MAPLE",
+    "CEDAR",
+    "ELM",
+    "WASHINGTON",
+    "LAKE",
+    "HILL",
+    "PARK",
+    "RIVER",
+    "CHURCH",
+    "MILL",
+    "SPRING",
+    "HIGH",
+    "CENTER",
+    "UNION",
+    "WALNUT",
+    "CHESTNUT",
+    "FRANKLIN",
+    "JEFFERSON",
+    "MADISON",
+    "LINCOLN",
+    "JACKSON",
+    "ORCHARD",
+    "MEADOW",
+    "WILLOW",
+    "BIRCH",
+    "ASPEN",
+    "SUNSET",
+    "VALLEY",
+    "RIDGE",
+    "FOREST",
+    "HARBOR",
+    "BRIDGE",
+    "FERRY",
+    "STATE",
+    "COMMERCIAL",
+    "LIBERTY",
+    "CAPITOL",
+    "SILVERTON",
+    "LANCASTER",
+    "PORTLAND",
+    "GARDEN",
+    "ACADEMY",
+    "BROADWAY",
+    "MISSION",
+    "CROSS",
+    "FAIRGROUNDS",
+    "HAZEL",
+    "LAUREL",
 )
 _STREET_TYPES = ("ST", "ST", "ST", "AVE", "AVE", "RD", "DR", "LN", "CT", "WAY", "BLVD", "PL")
 _DIRECTIONS = ("", "", "", "", "N ", "S ", "E ", "W ", "NE ", "SE ")
 _UNIT_TYPES = ("APT", "APT", "UNIT", "#", "SPC")
-
-# Words on abbreviations that records spell out (or not) inconsistently.
-STREET_TYPE_LONG = {
-    "ST": "STREET", "AVE": "AVENUE", "RD": "ROAD", "DR": "DRIVE", "LN": "LANE", "CT": "COURT",
-    "BLVD": "BOULEVARD", "PL": "PLACE", "WAY": "WAY",
-}
 
 AREA_CODES = ("541", "458", "503")
 
@@ -65,18 +103,48 @@ class ShelterProject:
 
 
 SHELTERS: tuple[ShelterProject, ...] = (
-    ShelterProject("RIVERTON MISSION EMERGENCY SHELTER", "ES",
-                   Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"), 0.34, 12),
-    ShelterProject("HARBOR HOUSE LOW BARRIER SHELTER", "ES",
-                   Address("1290 FERRY ST SE", "RIVERTON", STATE, "97302"), 0.22, 8),
-    ShelterProject("WOMEN AND FAMILY EMERGENCY SHELTER", "ES",
-                   Address("210 CHURCH ST NE", "RIVERTON", STATE, "97301"), 0.12, 20),
-    ShelterProject("HOPE VILLAGE TRANSITIONAL HOUSING", "TH",
-                   Address("3340 LANCASTER DR NE", "RIVERTON", STATE, "97304"), 0.10, 120),
-    ShelterProject("MILLBROOK WARMING CENTER", "ES",
-                   Address("88 MAIN ST", "MILLBROOK", STATE, "97321"), 0.08, 3),
-    ShelterProject("COUNTY STREET OUTREACH", "SO",
-                   Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"), 0.14, 45),
+    ShelterProject(
+        "RIVERTON MISSION EMERGENCY SHELTER",
+        "ES",
+        Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"),
+        0.34,
+        12,
+    ),
+    ShelterProject(
+        "HARBOR HOUSE LOW BARRIER SHELTER",
+        "ES",
+        Address("1290 FERRY ST SE", "RIVERTON", STATE, "97302"),
+        0.22,
+        8,
+    ),
+    ShelterProject(
+        "WOMEN AND FAMILY EMERGENCY SHELTER",
+        "ES",
+        Address("210 CHURCH ST NE", "RIVERTON", STATE, "97301"),
+        0.12,
+        20,
+    ),
+    ShelterProject(
+        "HOPE VILLAGE TRANSITIONAL HOUSING",
+        "TH",
+        Address("3340 LANCASTER DR NE", "RIVERTON", STATE, "97304"),
+        0.10,
+        120,
+    ),
+    ShelterProject(
+        "MILLBROOK WARMING CENTER",
+        "ES",
+        Address("88 MAIN ST", "MILLBROOK", STATE, "97321"),
+        0.08,
+        3,
+    ),
+    ShelterProject(
+        "COUNTY STREET OUTREACH",
+        "SO",
+        Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"),
+        0.14,
+        45,
+    ),
 )
 
 JAIL_FACILITIES: tuple[tuple[str, float], ...] = (
@@ -98,12 +166,14 @@ class BhProgram:
 BH_PROGRAMS: tuple[BhProgram, ...] = (
     BhProgram("SYNTHETIC COUNTY CRISIS CENTER", ("CRISIS",), False, True, True),
     BhProgram("MOBILE CRISIS RESPONSE TEAM", ("MOBILE_CRISIS",), False, True, True),
-    BhProgram("RIVERTON COMMUNITY MENTAL HEALTH", ("OUTPATIENT", "CASE_MANAGEMENT"),
-              False, True, False),
+    BhProgram(
+        "RIVERTON COMMUNITY MENTAL HEALTH", ("OUTPATIENT", "CASE_MANAGEMENT"), False, True, False
+    ),
     BhProgram("ASSERTIVE COMMUNITY TREATMENT TEAM", ("CASE_MANAGEMENT",), False, True, False),
     BhProgram("CEDAR HOUSE PSYCHIATRIC RESIDENTIAL", ("RESIDENTIAL",), False, True, False),
-    BhProgram("NEW DIRECTIONS RECOVERY OUTPATIENT", ("OUTPATIENT", "CASE_MANAGEMENT"),
-              True, False, True),
+    BhProgram(
+        "NEW DIRECTIONS RECOVERY OUTPATIENT", ("OUTPATIENT", "CASE_MANAGEMENT"), True, False, True
+    ),
     BhProgram("BRIDGEWAY RESIDENTIAL TREATMENT", ("RESIDENTIAL",), True, False, True),
     BhProgram("SYNTHETIC COUNTY WITHDRAWAL MANAGEMENT", ("DETOX",), True, False, True),
 )

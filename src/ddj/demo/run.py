@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ddj.demo.generate import SOURCE_FILES, SOURCE_SYSTEMS, generate_county
-
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
 from ddj.workspace import Workspace

@@ -40,6 +40,9 @@ class Profile:
     columns: dict[str, str]
     other_ids: dict[str, str] = field(default_factory=dict)
     event_type: str | None = None
+    # True when one event id covers several people (a CAD call with two parties): the event is
+    # then keyed by event id and person id together.
+    event_per_person: bool = False
     required: tuple[str, ...] = ("source_person_id",)
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
     datetime_formats: tuple[str, ...] = DEFAULT_DATETIME_FORMATS
@@ -130,6 +133,7 @@ def parse_profile(raw: dict[str, Any], *, name: str, where: str) -> Profile:
         columns={k: str(v) for k, v in columns.items()},
         other_ids={k: str(v) for k, v in raw.get("other_ids", {}).items()},
         event_type=event_type,
+        event_per_person=bool(event.get("per_person", False)),
         required=required,
         date_formats=tuple(formats.get("date", DEFAULT_DATE_FORMATS)),
         datetime_formats=tuple(formats.get("datetime", DEFAULT_DATETIME_FORMATS)),

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from ddj.config import Config, SourceConfig, SourceFile
-from ddj.errors import ConfigError
-from ddj.ingest import tabular
-from ddj.ingest.canonical import ParsedFile
-from ddj.ingest.profile import Profile, resolve_profile
-from ddj.ingest.writer import BatchSummary, already_ingested, file_sha256, write_batch
+from ddj.errors import ConfigError, FileUnreadableError
+from ddj.ingest.profile import resolve_profile
+from ddj.ingest.writer import BatchSummary, already_ingested, content_sha256, write_batch
 from ddj.store import Store
 
 Progress = Callable[[str], None]
-# Format name -> (file patterns it reads from a folder, whether it needs a mapping profile).
-_FORMATS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "table": (("*.csv", "*.tsv", "*.xlsx", "*.parquet"), True),
+
+# Format name -> the module that reads it. Each module defines:
+#   PATTERNS: tuple[str, ...]  the file names it reads from a folder (glob patterns)
+#   NEEDS_PROFILE: bool        whether a mapping profile is required
+#   WHOLE_FOLDER: bool         True when a folder is one export (HMIS CSV), not a set of files
+#   parse_file(path: Path, profile: Profile | None) -> ParsedFile
+FORMAT_MODULES: dict[str, str] = {
+    "table": "ddj.ingest.tabular",
+    "hmis-csv": "ddj.ingest.hmis",
+    "hl7v2": "ddj.ingest.hl7v2",
+    "nemsis": "ddj.ingest.nemsis",
+    "fhir": "ddj.ingest.fhir",
 }
 
 
-def _parse(fmt: str, path: Path, profile: Profile | None) -> ParsedFile:
-    if fmt == "table":
-        assert profile is not None
-        return tabular.parse_file(path, profile)
-    raise ConfigError(
-        f"format {fmt!r} is not available in this version of ddj",
-        fix='use format = "table" with a mapping profile',
-    )
+def format_module(fmt: str) -> ModuleType:
+    name = FORMAT_MODULES.get(fmt)
+    if name is None:
+        raise ConfigError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(FORMAT_MODULES)}")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        raise ConfigError(
+            f"format {fmt!r} is not available in this version of ddj",
+            fix='use format = "table" with a mapping profile',
+        ) from exc
 
 
 def ingest_source(
@@ -48,11 +62,9 @@ def ingest_file(
     path: Path,
     progress: Progress | None = None,
 ) -> BatchSummary:
-    if source.format not in _FORMATS:
-        _parse(source.format, path, None)  # raises the "not available" error
-    needs_profile = _FORMATS[source.format][1]
+    reader = format_module(source.format)
     profile = None
-    if needs_profile:
+    if reader.NEEDS_PROFILE:
         if not source_file.profile:
             raise ConfigError(
                 f"source {source.name!r}: {path.name} has no mapping profile",
@@ -62,11 +74,17 @@ def ingest_file(
         profile = resolve_profile(source_file.profile, config.profiles, config.root)
     if progress:
         progress(f"{source.name}: reading {path.name}")
-    sha = file_sha256(path) if path.is_file() else ""
+    if not path.exists():
+        raise FileUnreadableError(
+            "file not found",
+            where=str(path),
+            fix="check the path in ddj.toml or on the command line",
+        )
+    sha = content_sha256(path)
     done = already_ingested(store, source.name, sha) if sha else None
     if done:
         return BatchSummary(done, source.name, str(path), skipped=True)
-    parsed = _parse(source.format, path, profile)
+    parsed = reader.parse_file(path, profile)
     return write_batch(
         store,
         parsed,
@@ -80,9 +98,9 @@ def ingest_file(
 
 
 def _expand(path: Path, fmt: str) -> list[Path]:
-    """A folder stands for the files in it that the format reads, in name order."""
-    if path.is_dir():
-        patterns = _FORMATS.get(fmt, (("*",), False))[0]
-        found = sorted({p for pattern in patterns for p in path.glob(pattern)})
-        return found
+    """A folder stands for the files in it that the format reads, in name order (or, for a
+    format whose export is a whole folder, for itself)."""
+    reader = format_module(fmt)
+    if path.is_dir() and not getattr(reader, "WHOLE_FOLDER", False):
+        return sorted({p for pattern in reader.PATTERNS for p in path.glob(pattern)})
     return [path]

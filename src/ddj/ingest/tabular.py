@@ -15,6 +15,9 @@ from ddj.ingest.readers import iter_rows, read_header
 from ddj.model import SEX_CODES
 
 FORMAT = "table"
+PATTERNS = ("*.csv", "*.tsv", "*.xlsx", "*.parquet")
+NEEDS_PROFILE = True
+WHOLE_FOLDER = False
 
 
 def check_header(path: Path, profile: Profile) -> list[str]:
@@ -36,7 +39,8 @@ def check_header(path: Path, profile: Profile) -> list[str]:
     return header
 
 
-def parse_file(path: Path, profile: Profile, *, today: date | None = None) -> ParsedFile:
+def parse_file(path: Path, profile: Profile | None, *, today: date | None = None) -> ParsedFile:
+    assert profile is not None, "the table format needs a mapping profile"
     header = check_header(path, profile)
     mapper = _RowMapper(profile, set(header), today or date.today())
     parsed = ParsedFile()
@@ -92,6 +96,8 @@ def _collect(
         event["part2"] = bool(row.get("part2"))
         event["source_person_id"] = spid
         event_id = row.get("event_id") or _content_id(spid, event)
+        if profile.event_per_person and row.get("event_id"):
+            event_id = f"{event_id}|{spid}"
         if event_id in parsed.events:
             parsed.reject(
                 row_number,

@@ -75,7 +75,9 @@ def dob_comparison() -> cl.CustomComparison:
                 "AND abs(year(dob_l) - year(dob_r)) <= 1",
                 label_for_charts="Year off by one",
             ),
-            cll.AbsoluteDateDifferenceLevel("dob", threshold=1, metric="year"),
+            cll.AbsoluteDateDifferenceLevel(
+                "dob", input_is_string=False, threshold=1, metric="year"
+            ),
             cll.ElseLevel(),
         ],
     )

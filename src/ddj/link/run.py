@@ -58,7 +58,7 @@ def link_workspace(
     timings["prepare"] = time.perf_counter() - t0
     say(f"link: {table.num_rows} records prepared")
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = splink_db_api(engine)
     records = db_api.register(table, table_name="ddj_records")
     linker = Linker(records, model.settings(), log_level=None)
