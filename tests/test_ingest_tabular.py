@@ -103,7 +103,8 @@ def test_good_rows_load_into_canonical_tables(ws: Workspace, tmp_path: Path) -> 
             "SSN must have 9 digits",
         ),
         (
-            b"1003,B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,03/01/2024 10:00,THEFT,Main Jail",
+            b"1003,B3,Ann,,Lee,,01/01/1990,F,,,,,,03/05/2024 10:00,03/01/2024 10:00,THEFT,"
+            b"Main Jail",
             "ReleaseDateTime",
             "ends before it starts",
         ),

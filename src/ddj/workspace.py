@@ -50,7 +50,7 @@ class Workspace:
             )
         config_path.write_text(config_text or CONFIG_TEMPLATE, encoding="utf-8")
         workspace = cls(root)
-        workspace.store  # creates the database with the schema
+        _ = workspace.store  # opening it creates the database with the schema
         return workspace
 
     @property
