@@ -220,10 +220,10 @@ def _upsert(
         """)
         added = con.execute(
             "SELECT count(*) FROM staged_diff WHERE old_version IS NULL"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         changed = con.execute(
             "SELECT count(*) FROM staged_diff WHERE old_version IS NOT NULL"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         con.execute(
             f"""
             UPDATE {table_name} SET is_current = false, valid_to = ?

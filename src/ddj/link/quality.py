@@ -73,5 +73,5 @@ def score_against_truth(store: Store, truth_table: str = "truth_record") -> Pair
               (SELECT count(DISTINCT predicted) FROM both_known) AS n_predicted,
               (SELECT count(DISTINCT actual) FROM both_known) AS n_true)
         SELECT tp, predicted_pairs - tp, true_pairs - tp, n_predicted, n_true FROM pairs
-    """).fetchone()
+    """).fetchall()[0]
     return PairwiseScore(*(int(v) for v in row))

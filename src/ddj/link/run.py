@@ -192,8 +192,8 @@ def _write(
         """,
             [run_id],
         )
-        n_persons = con.execute("SELECT count(*) FROM person_new").fetchone()[0]
-        n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchone()[0]
+        n_persons = con.execute("SELECT count(*) FROM person_new").fetchall()[0][0]
+        n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchall()[0][0]
         con.execute(
             "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

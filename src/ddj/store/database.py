@@ -32,7 +32,8 @@ class Store:
         """Apply the migrations not yet applied; return the schema version."""
         con = self.con
         con.execute("CREATE TABLE IF NOT EXISTS ddj_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        row = con.execute("SELECT value FROM ddj_meta WHERE key = 'schema_version'").fetchone()
+        rows = con.execute("SELECT value FROM ddj_meta WHERE key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
         current = int(row[0]) if row else 0
         if current > SCHEMA_VERSION:
             raise WorkspaceError(
@@ -57,8 +58,8 @@ class Store:
         return self.con.execute(query, params or []).fetchall()
 
     def scalar(self, query: str, params: list | None = None):
-        row = self.con.execute(query, params or []).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute(query, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def dicts(self, query: str, params: list | None = None) -> list[dict]:
         cur = self.con.execute(query, params or [])

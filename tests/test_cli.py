@@ -1,0 +1,113 @@
+"""The `ddj` command as a user runs it: a real process, real files, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DDJ = [sys.executable, "-m", "ddj.cli"]
+COMMANDS = [
+    "init",
+    "ingest",
+    "link",
+    "identify",
+    "report",
+    "export",
+    "quarantine",
+    "status",
+    "demo",
+]
+
+
+def ddj(
+    *args: str, cwd: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*DDJ, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = ddj(command, "--help")
+    assert result.returncode == 0
+    assert "Example" in result.stdout and f"ddj {command}" in result.stdout
+
+
+def test_usage_errors_exit_2() -> None:
+    assert ddj("export", "nonsense", "--out", "x.csv").returncode == 2
+    assert ddj("no-such-command").returncode == 2
+
+
+def test_failures_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = ddj("status", "--workspace", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "ddj init" in result.stderr
+    assert "Traceback" not in result.stderr
+    ddj("init", str(tmp_path / "ws"))
+    missing = ddj(
+        "ingest",
+        str(tmp_path / "nope.csv"),
+        "--system",
+        "jail_booking",
+        "--profile",
+        "jail_bookings",
+        cwd=tmp_path / "ws",
+    )
+    assert missing.returncode == 1 and "nope.csv" in missing.stderr
+    assert "file not found" in missing.stderr and "Traceback" not in missing.stderr
+    assert ddj("link", cwd=tmp_path / "ws").returncode == 1
+
+
+def test_init_ingest_quarantine_status_via_the_environment_variable(tmp_path: Path) -> None:
+    ws = tmp_path / "county"
+    assert ddj("init", str(ws)).returncode == 0
+    assert (ws / "ddj.toml").exists() and (ws / "ddj.duckdb").exists()
+    assert ddj("init", str(ws)).returncode == 1  # never overwrites a workspace
+    extract = tmp_path / "clients.csv"
+    extract.write_text(
+        "ClientID,FirstName,MiddleName,LastName,DateOfBirth,Gender,SSN,Address,"
+        "City,State,Zip,Phone\nC1,Ana,,Ruiz,1980-02-03,Female,,,,,,\n"
+        "C2,Bo,,Li,not-a-date,Male,,,,,,\n"
+    )
+    env = {"DDJ_WORKSPACE": str(ws)}
+    result = ddj(
+        "ingest",
+        str(extract),
+        "--system",
+        "behavioral_health",
+        "--profile",
+        "bh_clients",
+        "--source",
+        "bh",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 records added" in result.stdout and "1 rows quarantined" in result.stdout
+    listing = ddj("quarantine", env=env, cwd=tmp_path)
+    assert "row 2" in listing.stdout and "DateOfBirth" in listing.stdout
+    status = ddj("status", env=env, cwd=tmp_path)
+    assert "bh" in status.stdout and "behavioral_health" in status.stdout
+
+
+def test_the_configured_pipeline_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "county"
+    result = ddj("demo", "--people", "300", "--seed", "3", "--out", str(out), "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "pairwise precision" in result.stdout and "cohort fuse" in result.stdout
+    assert ddj("identify", "--as-of", "2025-06-30", cwd=out).returncode == 0
+    assert ddj("report", "--out", "again.html", cwd=out).returncode == 0
+    assert (out / "again.html").stat().st_size > 10_000
+    exported = ddj("export", "records", "--format", "csv", "--out", "links.csv", cwd=out)
+    assert exported.returncode == 0
+    assert (out / "links.csv").read_text().startswith("source,source_person_id,person_id")
