@@ -1,7 +1,7 @@
 """The Splink model: comparisons and blocking rules over the prepared linkage input.
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
-first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip.
+first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone.
 """
 
 from __future__ import annotations
@@ -46,9 +46,16 @@ def last_name_comparison() -> cl.CustomComparison:
                 label_for_charts="Shares a part of a compound surname",
             ),
             cll.JaroWinklerLevel("last_name", 0.80),
+            # The swap is weighed once, in first_name; here it is neutral (m = u), so that a
+            # swapped pair is not counted as evidence twice.
             cll.CustomLevel(
                 "first_name_l = last_name_r AND last_name_l = first_name_r",
-                label_for_charts="First and last names swapped",
+                label_for_charts="First and last names swapped (weighed in first_name)",
+            ).configure(
+                m_probability=0.01,
+                u_probability=0.01,
+                fix_m_probability=True,
+                fix_u_probability=True,
             ),
             cll.ElseLevel(),
         ],
@@ -111,6 +118,9 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             ssn_comparison(),
             cl.ExactMatch("sex"),
             cl.ExactMatch("zip"),
+            # Term frequencies make a shelter's address, shared by hundreds, weak evidence.
+            cl.ExactMatch("address").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("phone"),
         ],
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,
@@ -128,6 +138,8 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "last_phonetic"),
         block_on("dob", "first_phonetic"),
         "l.first_name = r.last_name AND l.last_name = r.first_name",
+        "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
+        block_on("phone"),
     ]
 
 
@@ -141,8 +153,9 @@ def deterministic_rules() -> list:
 
 def training_blocking_rules() -> list:
     """EM sessions: each blocks on fields the other leaves free to be estimated."""
+    # Not first+last name: among people sharing a common name, EM takes many strangers for
+    # matches and learns that a different date of birth is no evidence against a match.
     return [
         block_on("dob"),
-        block_on("first_name", "last_name"),
         block_on("ssn"),
     ]

@@ -50,3 +50,32 @@ def clean_ssn(value: str | None) -> str | None:
     if value[:3] in ("000", "666") or value[3:5] == "00" or value[5:] == "0000":
         return None
     return value
+
+
+_ADDRESS_WORDS = {
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "ROAD": "RD",
+    "DRIVE": "DR",
+    "BOULEVARD": "BLVD",
+    "LANE": "LN",
+    "COURT": "CT",
+    "PLACE": "PL",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "APARTMENT": "APT",
+}
+PLACEHOLDER_ADDRESS = frozenset(
+    {"HOMELESS", "TRANSIENT", "UNKNOWN", "NONE", "NO ADDRESS", "GENERAL DELIVERY", "UNHOUSED"}
+)
+
+
+def clean_address(value: str | None) -> str | None:
+    """Street address in one spelling (STREET -> ST ...); 'homeless' and the like are missing."""
+    if not value:
+        return None
+    words = re.sub(r"[^A-Z0-9 ]", " ", value.upper()).split()
+    cleaned = " ".join(_ADDRESS_WORDS.get(w, w) for w in words)
+    return None if not cleaned or cleaned in PLACEHOLDER_ADDRESS else cleaned

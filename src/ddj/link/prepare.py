@@ -11,6 +11,7 @@ import pyarrow as pa
 from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
+    clean_address,
     clean_name,
     clean_ssn,
     name_variants,
@@ -33,6 +34,8 @@ INPUT_SCHEMA = pa.schema(
         ("ssn", pa.string()),
         ("ssn_last4", pa.string()),
         ("zip", pa.string()),
+        ("address", pa.string()),
+        ("phone", pa.string()),
     ]
 )
 
@@ -40,14 +43,29 @@ INPUT_SCHEMA = pa.schema(
 def linkage_input(store: Store) -> pa.Table:
     rows = store.con.execute("""
         SELECT r.record_key, r.source, r.system, r.first_name, r.last_name, r.dob, r.sex,
-               r.ssn, r.ssn_last4, r.zip,
+               r.ssn, r.ssn_last4, r.zip, r.address, r.phone,
                list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first
         FROM current_record r LEFT JOIN record_alias a USING (record_key)
         GROUP BY ALL
         ORDER BY r.record_key
     """).fetchall()
     out: dict[str, list] = {name: [] for name in INPUT_SCHEMA.names}
-    for key, source, system, first, last, dob, sex, ssn, last4, zip_code, alias_first in rows:
+    for row in rows:
+        (
+            key,
+            source,
+            system,
+            first,
+            last,
+            dob,
+            sex,
+            ssn,
+            last4,
+            zip_code,
+            address,
+            phone,
+            alias_first,
+        ) = row
         first_clean = clean_name(first, PLACEHOLDER_FIRST)
         last_clean = clean_name(last, PLACEHOLDER_LAST)
         variants: set[str] = set()
@@ -69,4 +87,6 @@ def linkage_input(store: Store) -> pa.Table:
         out["ssn"].append(ssn_clean)
         out["ssn_last4"].append(ssn_clean[-4:] if ssn_clean else last4)
         out["zip"].append(zip_code)
+        out["address"].append(clean_address(address))
+        out["phone"].append(phone)
     return pa.Table.from_pydict(out, schema=INPUT_SCHEMA)

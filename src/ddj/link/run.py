@@ -193,7 +193,9 @@ def _write(
             [run_id],
         )
         n_persons = con.execute("SELECT count(*) FROM person_new").fetchall()[0][0]
-        n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchall()[0][0]
+        n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchall()[0][
+            0
+        ]
         con.execute(
             "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
