@@ -28,13 +28,15 @@ def test_export_records_covers_every_source_record(demo_county: DemoResult, tmp_
     with Workspace(demo_county.root) as ws:
         n = ws.export("records", "csv", tmp_path / "records.csv")
         n_records = ws.store.scalar("SELECT count(*) FROM current_record")
-    rows = list(csv.DictReader(open(tmp_path / "records.csv")))
+    rows = list(csv.DictReader((tmp_path / "records.csv").read_text().splitlines()))
     assert n == len(rows) == n_records
     assert list(rows[0]) == ["source", "source_person_id", "person_id"]
     assert all(r["person_id"] for r in rows)
     truth = {
         (r["source"], r["source_person_id"])
-        for r in csv.DictReader(open(demo_county.root / "truth" / "records.csv"))
+        for r in csv.DictReader(
+            (demo_county.root / "truth" / "records.csv").read_text().splitlines()
+        )
     }
     assert {(r["source"], r["source_person_id"]) for r in rows} == truth
 
