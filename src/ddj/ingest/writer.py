@@ -103,11 +103,51 @@ def write_batch(
     system: str,
     fmt: str,
     profile: str | None,
-    path: Path,
+    path: Path | str,
     sha256: str,
 ) -> BatchSummary:
+    """Write one file's content as one batch, in one transaction: all of it or nothing."""
+    con = store.con
+    con.execute("BEGIN")
+    try:
+        batch_id = open_batch(
+            store, source=source, system=system, fmt=fmt, profile=profile, path=path, sha256=sha256
+        )
+        summary = append_to_batch(store, batch_id, parsed, source=source, system=system, path=path)
+        close_batch(store, batch_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return summary
+
+
+def open_batch(
+    store: Store,
+    *,
+    source: str,
+    system: str,
+    fmt: str,
+    profile: str | None,
+    path: Path | str,
+    sha256: str,
+    status: str = "running",
+) -> str:
     now = datetime.now().replace(microsecond=0)
     batch_id = f"b{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
+    store.con.execute(
+        "INSERT INTO ingest_batch (batch_id, source, system, format, profile, path,"
+        " file_sha256, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, source, system, fmt, profile, str(path), sha256, now, status],
+    )
+    return batch_id
+
+
+def append_to_batch(
+    store: Store, batch_id: str, parsed: ParsedFile, *, source: str, system: str, path: Path | str
+) -> BatchSummary:
+    """Add parsed content to an open batch (the caller owns the transaction)."""
+    now = datetime.now().replace(microsecond=0)
     summary = BatchSummary(
         batch_id,
         source,
@@ -115,46 +155,41 @@ def write_batch(
         rows_read=parsed.rows_read,
         rows_quarantined=len(parsed.rejected),
     )
-    con = store.con
-    con.execute("BEGIN")
-    try:
-        con.execute(
-            "INSERT INTO ingest_batch (batch_id, source, system, format, profile, path,"
-            " file_sha256, started_at, rows_read, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-            [batch_id, source, system, fmt, profile, str(path), sha256, now, parsed.rows_read],
+    if parsed.records:
+        summary.records_added, summary.records_changed = _upsert_records(
+            store, parsed, source, system, batch_id, now
         )
-        if parsed.records:
-            summary.records_added, summary.records_changed = _upsert_records(
-                store, parsed, source, system, batch_id, now
-            )
-        if parsed.events:
-            summary.events_added, summary.events_changed = _upsert_events(
-                store, parsed, source, system, batch_id, now
-            )
-        if parsed.aliases:
-            _insert_aliases(store, parsed, source, batch_id)
-        if parsed.rejected:
-            _insert_quarantine(store, parsed, source, str(path), batch_id, now)
-        con.execute(
-            "UPDATE ingest_batch SET finished_at = ?, records_added = ?, records_changed = ?,"
-            " events_added = ?, events_changed = ?, rows_quarantined = ?, status = 'done'"
-            " WHERE batch_id = ?",
-            [
-                datetime.now(),
-                summary.records_added,
-                summary.records_changed,
-                summary.events_added,
-                summary.events_changed,
-                summary.rows_quarantined,
-                batch_id,
-            ],
+    if parsed.events:
+        summary.events_added, summary.events_changed = _upsert_events(
+            store, parsed, source, system, batch_id, now
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    if parsed.aliases:
+        _insert_aliases(store, parsed, source, batch_id)
+    if parsed.rejected:
+        _insert_quarantine(store, parsed, source, str(path), batch_id, now)
+    store.con.execute(
+        "UPDATE ingest_batch SET rows_read = rows_read + ?, records_added = records_added + ?,"
+        " records_changed = records_changed + ?, events_added = events_added + ?,"
+        " events_changed = events_changed + ?, rows_quarantined = rows_quarantined + ?"
+        " WHERE batch_id = ?",
+        [
+            summary.rows_read,
+            summary.records_added,
+            summary.records_changed,
+            summary.events_added,
+            summary.events_changed,
+            summary.rows_quarantined,
+            batch_id,
+        ],
+    )
     return summary
+
+
+def close_batch(store: Store, batch_id: str) -> None:
+    store.con.execute(
+        "UPDATE ingest_batch SET finished_at = ?, status = 'done' WHERE batch_id = ?",
+        [datetime.now(), batch_id],
+    )
 
 
 def _hash(values: dict[str, Any]) -> str:

@@ -194,7 +194,7 @@ VIEWS: list[str] = [
     """
     CREATE OR REPLACE VIEW current_quarantine AS
     SELECT q.* FROM quarantine q JOIN ingest_batch b USING (batch_id)
-    WHERE b.batch_id = (
+    WHERE b.path LIKE 'mllp://%' OR b.batch_id = (
         SELECT b2.batch_id FROM ingest_batch b2
         WHERE b2.source = b.source AND b2.path = b.path AND b2.status = 'done'
         ORDER BY b2.started_at DESC LIMIT 1)
