@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -136,6 +137,77 @@ def link(workspace) -> None:
     with _open(workspace) as ws:
         summary = ws.link(progress=_say)
     click.echo(summary.line())
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--limit", default=20, show_default=True, help="Pairs to show.")
+@click.option(
+    "--reviewer",
+    default=lambda: os.environ.get("USER", "reviewer"),
+    show_default="$USER",
+    help="Who decides (stored with each decision).",
+)
+@click.option("--list", "list_only", is_flag=True, help="Only list the uncertain pairs.")
+@click.option(
+    "--decide",
+    nargs=3,
+    metavar="KEY_A KEY_B link|not_link",
+    default=None,
+    help="Record one decision without prompting.",
+)
+@click.option("--note", default=None, help="A note stored with --decide.")
+@_workspace_option
+@_friendly
+def review(limit, reviewer, list_only, decide, note, workspace) -> None:
+    """Review pairs the model is unsure of: link, not link, or skip.
+
+    Decisions are stored with who and when; the next `ddj link` takes every "link" as given
+    and never joins a "not link" pair.
+
+    \b
+    Examples:
+      ddj review --reviewer alice
+      ddj review --list --limit 50
+      ddj review --decide "county_jail|1001" "police_cad|MN77" not_link --note "twin"
+    """
+    with _open(workspace) as ws:
+        if decide:
+            ws.decide(decide[0], decide[1], decide[2], reviewer=reviewer, note=note)
+            click.echo(f"recorded {decide[2]} for {decide[0]} / {decide[1]}")
+            return
+        items = ws.review_queue(limit)
+        if not items:
+            click.echo("no uncertain pairs to review")
+            return
+        for n, item in enumerate(items, 1):
+            click.echo(_render_pair(n, len(items), item))
+            if list_only:
+                continue
+            answer = click.prompt(
+                "[l]ink, [n]ot link, [s]kip, [q]uit",
+                default="s",
+                type=click.Choice(["l", "n", "s", "q"]),
+                show_choices=False,
+            )
+            if answer == "q":
+                break
+            if answer in ("l", "n"):
+                decision = "link" if answer == "l" else "not_link"
+                ws.decide(item.record_key_l, item.record_key_r, decision, reviewer=reviewer)
+                click.echo(f"  recorded: {decision}")
+
+
+def _render_pair(n: int, total: int, item) -> str:
+    state = "now linked" if item.same_person_now else "now apart"
+    lines = [
+        f"\npair {n}/{total}: match probability {item.match_probability:.3f} ({state})",
+        f"  {'':<16} {item.record_key_l:<34} {item.record_key_r:<34}",
+    ]
+    for name in item.left:
+        a, b = item.left[name], item.right[name]
+        mark = " " if a == b or a is None or b is None else "*"
+        lines.append(f"{mark} {name:<16} {str(a or ''):<34} {str(b or ''):<34}")
+    return "\n".join(lines)
 
 
 @main.command(context_settings=CONTEXT)

@@ -131,6 +131,25 @@ class Workspace:
     def link(self, progress: Progress | None = None) -> LinkSummary:
         return link_workspace(self.store, self.config.link, progress)
 
+    def review_queue(self, limit: int = 20):
+        from ddj.link.review import review_queue
+
+        return review_queue(self.store, limit)
+
+    def decide(
+        self,
+        record_key_a: str,
+        record_key_b: str,
+        decision: str,
+        *,
+        reviewer: str,
+        note: str | None = None,
+    ) -> None:
+        """Record a reviewer's decision on a pair; the next `link` honours it."""
+        from ddj.link.review import decide
+
+        decide(self.store, record_key_a, record_key_b, decision, reviewer=reviewer, note=note)
+
     def cohort_rules(self):
         if self.config.cohorts:
             return parse_rules(self.config.cohorts, where=str(self.root / CONFIG_NAME))

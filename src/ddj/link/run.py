@@ -16,6 +16,7 @@ from splink import Linker
 from ddj.config import LinkConfig
 from ddj.errors import StageOrderError
 from ddj.link import model
+from ddj.link.cluster import Identity, cluster
 from ddj.link.engine import splink_db_api
 from ddj.link.prepare import linkage_input
 from ddj.link.stable_ids import assign_person_ids
@@ -75,26 +76,51 @@ def link_workspace(
 
     t0 = time.perf_counter()
     say("link: clustering")
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=config.threshold
-    )
-    cluster_table = clustered.as_pyarrow_table().select(["unique_id", "cluster_id"])
-    cluster_rows = zip(
-        cluster_table.column("unique_id").to_pylist(),
-        cluster_table.column("cluster_id").to_pylist(),
-        strict=True,
-    )
+    clusters = cluster_records(store, table, pairs, config.threshold)
     timings["cluster"] = time.perf_counter() - t0
     model_json = linker.misc.save_model_to_json()
 
     t0 = time.perf_counter()
     run_id = f"l{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    summary = _write(
-        store, run_id, started, config, table, pairs, dict(cluster_rows), model_json, engine
-    )
+    summary = _write(store, run_id, started, config, table, pairs, clusters, model_json, engine)
     timings["write"] = time.perf_counter() - t0
     summary.seconds = timings
     return summary
+
+
+def cluster_records(
+    store: Store, table: pa.Table, pairs: pa.Table, threshold: float
+) -> dict[str, str]:
+    """Cluster with the reviewers' decisions and the hard-identifier conflicts applied."""
+    keys = table.column("unique_id").to_pylist()
+    identities = {
+        key: Identity(ssn, dob, frozenset(variants or ()))
+        for key, ssn, dob, variants in zip(
+            keys,
+            table.column("ssn").to_pylist(),
+            table.column("dob").to_pylist(),
+            table.column("first_variants").to_pylist(),
+            strict=True,
+        )
+        if ssn
+    }
+    decisions = store.sql(
+        "SELECT record_key_l, record_key_r, decision FROM current_review_decision"
+    )
+    scored = zip(
+        pairs.column("unique_id_l").to_pylist(),
+        pairs.column("unique_id_r").to_pylist(),
+        pairs.column("match_probability").to_pylist(),
+        strict=True,
+    )
+    return cluster(
+        keys,
+        scored,
+        threshold,
+        identities,
+        must_link=[(a, b) for a, b, d in decisions if d == "link"],
+        cannot_link=[(a, b) for a, b, d in decisions if d == "not_link"],
+    )
 
 
 def _train(linker: Linker, config: LinkConfig, n_records: int, say: Progress) -> None:

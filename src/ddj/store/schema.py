@@ -185,6 +185,20 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 2: the review queue's decisions, which no automatic run undoes
+    [
+        """
+        CREATE TABLE review_decision (
+            record_key_l     VARCHAR NOT NULL,   -- the smaller key of the pair
+            record_key_r     VARCHAR NOT NULL,
+            decision         VARCHAR NOT NULL,   -- link | not_link
+            reviewer         VARCHAR NOT NULL,
+            decided_at       TIMESTAMP NOT NULL,
+            note             VARCHAR,
+            match_probability DOUBLE             -- the model's score when the reviewer decided
+        )
+        """,
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.
@@ -198,6 +212,12 @@ VIEWS: list[str] = [
         SELECT b2.batch_id FROM ingest_batch b2
         WHERE b2.source = b.source AND b2.path = b.path AND b2.status = 'done'
         ORDER BY b2.started_at DESC LIMIT 1)
+    """,
+    """
+    CREATE OR REPLACE VIEW current_review_decision AS
+    SELECT * FROM review_decision
+    QUALIFY row_number() OVER (PARTITION BY record_key_l, record_key_r
+                               ORDER BY decided_at DESC) = 1
     """,
     """
     CREATE OR REPLACE VIEW latest_cohort AS

@@ -1,0 +1,119 @@
+"""Clustering scored pairs into persons, strongest links first, never across a known conflict.
+
+Plain connected components let one weak record bridge two people (a police record with a common
+name and no date of birth joins every JOSE HERNANDEZ it resembles). Here links are taken in
+descending probability and two groups are joined only when no pair of their records conflicts:
+a reviewer said "not the same person", or the records carry different full SSNs (more than one
+digit apart) together with a different date of birth or first name. A reviewer's "same person"
+is taken first and always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The hard identifiers of one record that can rule a merge out."""
+
+    ssn: str | None
+    dob: date | None
+    first_variants: frozenset[str]
+
+
+def _ssn_far(a: str, b: str) -> bool:
+    """More than one digit changed, and not two neighbouring digits swapped."""
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) <= 1:
+        return False
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
+        i = diffs[0]
+        return not (a[i] == b[i + 1] and a[i + 1] == b[i])
+    return True
+
+
+def _dob_close(a: date, b: date) -> bool:
+    if a == b or (a.year == b.year and a.month == b.day and a.day == b.month):
+        return True
+    if a.month == b.month and a.day == b.day and abs(a.year - b.year) <= 1:
+        return True
+    sa, sb = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    return sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1
+
+
+def conflicting(a: Identity, b: Identity) -> bool:
+    if not (a.ssn and b.ssn and _ssn_far(a.ssn, b.ssn)):
+        return False
+    dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
+    names_differ = bool(
+        a.first_variants and b.first_variants and not (a.first_variants & b.first_variants)
+    )
+    return dob_differs or names_differ
+
+
+class _Groups:
+    def __init__(self, keys: Iterable[str], identities: dict[str, Identity]):
+        self.parent = {k: k for k in keys}
+        self.members: dict[str, list[str]] = {k: [k] for k in self.parent}
+        self.identities = identities
+        self.cannot: dict[str, set[str]] = {}
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def forbid(self, a: str, b: str) -> None:
+        self.cannot.setdefault(a, set()).add(b)
+        self.cannot.setdefault(b, set()).add(a)
+
+    def blocked(self, ra: str, rb: str) -> bool:
+        small, large = sorted((ra, rb), key=lambda r: len(self.members[r]))
+        large_members = set(self.members[large])
+        for key in self.members[small]:
+            if self.cannot.get(key, set()) & large_members:
+                return True
+        hard_small = [self.identities[k] for k in self.members[small] if k in self.identities]
+        if not hard_small:
+            return False
+        hard_large = [self.identities[k] for k in self.members[large] if k in self.identities]
+        return any(conflicting(x, y) for x in hard_small for y in hard_large)
+
+    def union(self, ra: str, rb: str) -> None:
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+
+
+def cluster(
+    keys: Iterable[str],
+    pairs: Iterable[tuple[str, str, float]],
+    threshold: float,
+    identities: dict[str, Identity],
+    *,
+    must_link: Iterable[tuple[str, str]] = (),
+    cannot_link: Iterable[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """record key -> cluster label (the label is one member's key)."""
+    groups = _Groups(keys, identities)
+    for a, b in cannot_link:
+        if a in groups.parent and b in groups.parent:
+            groups.forbid(a, b)
+    for a, b in must_link:
+        if a in groups.parent and b in groups.parent:
+            ra, rb = groups.find(a), groups.find(b)
+            if ra != rb:
+                groups.union(ra, rb)
+    strong = sorted((p for p in pairs if p[2] >= threshold), key=lambda p: (-p[2], p[0], p[1]))
+    for a, b, _probability in strong:
+        ra, rb = groups.find(a), groups.find(b)
+        if ra != rb and not groups.blocked(ra, rb):
+            groups.union(ra, rb)
+    return {key: groups.find(key) for key in groups.parent}

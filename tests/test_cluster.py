@@ -1,0 +1,43 @@
+"""Clustering: strongest links first, never across a reviewer's "not link" or a hard conflict."""
+
+from datetime import date
+
+from ddj.link.cluster import Identity, cluster, conflicting
+
+
+def ident(ssn: str | None, dob: date | None, *names: str) -> Identity:
+    return Identity(ssn, dob, frozenset(names))
+
+
+def test_a_weak_bridge_cannot_join_two_people_with_different_ssns_and_dobs() -> None:
+    identities = {
+        "jail|1": ident("900000001", date(1980, 1, 1), "JOSE"),
+        "jail|2": ident("900555552", date(1971, 6, 5), "JOSE"),
+    }
+    pairs = [("cad|9", "jail|1", 0.99), ("cad|9", "jail|2", 0.98)]  # cad|9 has no dob or ssn
+    clusters = cluster(["jail|1", "jail|2", "cad|9"], pairs, 0.95, identities)
+    assert clusters["cad|9"] == clusters["jail|1"] != clusters["jail|2"]
+
+
+def test_ssn_typos_and_dob_typos_are_not_conflicts() -> None:
+    a = ident("900123456", date(1980, 3, 4), "ANN")
+    assert not conflicting(a, ident("900123457", date(1981, 1, 1), "BOB"))  # one digit
+    assert not conflicting(a, ident("900213456", date(1981, 1, 1), "BOB"))  # two swapped
+    assert not conflicting(a, ident("911111111", date(1980, 4, 3), "ANN"))  # dob day/month
+    assert conflicting(a, ident("911111111", date(1990, 1, 1), "ANN"))
+    assert conflicting(a, ident("911111111", date(1980, 3, 4), "BOB"))  # twins
+    assert not conflicting(a, ident(None, date(1990, 1, 1), "BOB"))
+
+
+def test_reviewer_decisions_override_scores() -> None:
+    pairs = [("a", "b", 0.99), ("c", "d", 0.6)]
+    clusters = cluster(["a", "b", "c", "d"], pairs, 0.95, {}, must_link=[("c", "d")],
+                       cannot_link=[("a", "b")])
+    assert clusters["a"] != clusters["b"]
+    assert clusters["c"] == clusters["d"]
+
+
+def test_cannot_link_holds_through_a_chain() -> None:
+    pairs = [("a", "x", 0.99), ("x", "b", 0.98)]
+    clusters = cluster(["a", "b", "x"], pairs, 0.95, {}, cannot_link=[("a", "b")])
+    assert clusters["a"] == clusters["x"] != clusters["b"]
