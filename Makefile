@@ -36,6 +36,7 @@ format: venv
 	$(BIN)/ruff format src tests bench
 
 bench: venv
+	$(BIN)/pip install -q -e ".[dev,bench]"
 	$(BIN)/python bench/pipeline.py --people 5000 50000
 
 clean:
