@@ -24,7 +24,11 @@ EVENT_TYPES: dict[str, str] = {
     "bh_crisis": "A behavioral-health crisis service (mobile crisis, crisis center)",
     "bh_residential": "A residential behavioral-health stay",
     "bh_detox": "A withdrawal-management (detox) stay",
-    "shelter_stay": "An emergency-shelter or transitional-housing stay",
+    "shelter_stay": "An emergency-shelter or transitional-housing stay (or one bed night)",
+    "shelter_enrollment": "A night-by-night shelter enrollment (its nights are shelter_stay)",
+    "housing_enrollment": "A permanent-supportive, rapid re-housing or other housing enrollment",
+    "homeless_service": "Services-only, prevention or coordinated-entry enrollment",
+    "outpatient_visit": "An outpatient or ambulatory encounter",
     "outreach_contact": "A street-outreach contact",
 }
 
