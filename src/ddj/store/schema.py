@@ -199,12 +199,39 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 3: the prepared linkage input, kept so a new batch only prepares its own records
+    [
+        """
+        CREATE TABLE link_input (
+            unique_id        VARCHAR PRIMARY KEY,   -- record_key
+            basis_hash       VARCHAR NOT NULL,      -- the record's row_hash and its aliases
+            source           VARCHAR,
+            system           VARCHAR,
+            first_name       VARCHAR,
+            last_name        VARCHAR,
+            first_variants   VARCHAR[],
+            first_phonetic   VARCHAR,
+            last_phonetic    VARCHAR,
+            dob              DATE,
+            sex              VARCHAR,
+            ssn              VARCHAR,
+            ssn_last4        VARCHAR,
+            zip              VARCHAR,
+            address          VARCHAR,
+            phone            VARCHAR
+        )
+        """,
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.
 VIEWS: list[str] = [
     "CREATE OR REPLACE VIEW current_record AS SELECT * FROM source_record WHERE is_current",
-    "CREATE OR REPLACE VIEW current_event AS SELECT * FROM event WHERE is_current",
+    # A cancelled visit (HL7 A11) stays in history but is no contact.
+    """
+    CREATE OR REPLACE VIEW current_event AS SELECT * FROM event
+    WHERE is_current AND coalesce(json_extract_string(details, '$.cancelled'), 'false') <> 'true'
+    """,
     """
     CREATE OR REPLACE VIEW current_quarantine AS
     SELECT q.* FROM quarantine q JOIN ingest_batch b USING (batch_id)

@@ -1,0 +1,420 @@
+"""One ADT message as canonical content: the person (PID) and the visit (PV1, DG1).
+
+Fields read (HL7 v2.3 to v2.8):
+
+- PID-3 identifiers (CX, repeating): the first of type MR is the MRN and the source person id
+  (else the first identifier); type SS is the SSN. PID-19 is the SSN when PID-3 has none.
+- PID-5 names (XPN, repeating): the name is the first of type L (legal) that has not expired
+  (XPN-13), else the first; the others, and PID-9 (patient alias), are aliases.
+- PID-7 date of birth: day precision or finer is 'full', year or month only is 'approximate'. It is
+  a calendar date: a time-zone offset on it is ignored.
+- PID-8 sex: M, F; O and A (other, ambiguous) as X; U, N and anything else as U.
+- PID-11 address (first repetition): street line, city, state, zip. PID-13 phone: the first
+  repetition with a 10-digit number.
+- PV1-19 visit number is the event id (else "msg-" + MSH-10). PV1-2 patient class: E is an
+  ed_visit, I a hospital_admission, any other an outpatient_visit. PV1-44 admit is the start (else
+  EVN-2, else MSH-7), PV1-45 discharge the end. PV1-3 location (facility, point of care).
+  PV1-36 discharge disposition. DG1-3 diagnoses coded in ICD-10(-CM).
+
+Times with a UTC offset are stored as UTC (without tzinfo); the offset sent is kept in
+details["utc_offset"]. Times without an offset are stored as sent (local time).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ddj.ingest import fields as f
+from ddj.ingest.hl7v2.codes import DISCHARGE_DISPOSITIONS, ICD10_SYSTEMS, SEX
+from ddj.ingest.hl7v2.parser import Message, MessageError, Segment, Timestamp, parse_timestamp, part
+
+SUPPORTED_TRIGGERS = ("A01", "A03", "A04", "A08", "A11", "A13")
+_NEEDS_VISIT = ("A01", "A03", "A04")
+_EVENT_TYPES = {"E": "ed_visit", "I": "hospital_admission"}
+OTHER_EVENT_TYPE = "outpatient_visit"
+_SSN = re.compile(r"[0-9xX]{9}|[0-9]{4}")
+_ICD10CM = re.compile(r"([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})")
+
+
+@dataclass
+class AdtMessage:
+    """What one message says. ``visit`` holds only the event fields this message carries (a key
+    with None means the message cleared the value with HL7's null ""); ``visit_details`` likewise
+    for details."""
+
+    control_id: str | None
+    message_type: str
+    trigger: str
+    version: str | None
+    sending_facility: str | None
+    source_person_id: str
+    record: dict[str, Any]
+    aliases: list[dict[str, Any]]
+    visit_id: str | None
+    visit: dict[str, Any] = field(default_factory=dict)
+    visit_details: dict[str, Any] = field(default_factory=dict)
+    fallback_start: tuple[str, datetime] | None = None
+
+
+def read_adt(message: Message, today: date) -> AdtMessage:
+    msh = message.msh
+    message_type, trigger = _message_type(message)
+    pid = message.first("PID")
+    if pid is None:
+        raise MessageError("PID", None, "no PID segment (patient identification)", hl7_code="100")
+    spid, record, aliases = _person(pid, today)
+    pv1 = message.first("PV1")
+    if pv1 is None and trigger in _NEEDS_VISIT:
+        raise MessageError("PV1", None, f"ADT^{trigger} has no PV1 segment (visit)", hl7_code="100")
+    adt = AdtMessage(
+        control_id=msh.value(10),
+        message_type=message_type,
+        trigger=trigger,
+        version=msh.value(12),
+        sending_facility=msh.value(4),
+        source_person_id=spid,
+        record=record,
+        aliases=aliases,
+        visit_id=None,
+    )
+    if pv1 is not None:
+        _visit(adt, message, pv1)
+    return adt
+
+
+def _message_type(message: Message) -> tuple[str, str]:
+    msh = message.msh
+    message_type = (msh.value(9) or "").upper()
+    trigger = (msh.value(9, 2) or "").upper()
+    if not trigger and (evn := message.first("EVN")) is not None:
+        trigger = (evn.value(1) or "").upper()  # v2.3 senders may leave MSH-9.2 empty
+    if not message_type:
+        raise MessageError("MSH-9", None, "no message type (MSH-9)", ack_code="AR", hl7_code="101")
+    if message_type != "ADT" or trigger not in SUPPORTED_TRIGGERS:
+        shown = f"{message_type}^{trigger}" if trigger else message_type
+        raise MessageError(
+            "MSH-9",
+            msh.raw(9),
+            f"message type {shown} is not read; ddj reads ADT {', '.join(SUPPORTED_TRIGGERS)}",
+            ack_code="AR",
+            hl7_code="200" if message_type != "ADT" else "201",
+        )
+    return message_type, trigger
+
+
+# --- the person ---------------------------------------------------------------------------------
+
+
+def _person(pid: Segment, today: date) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    ids = _identifiers(pid)
+    mrn = next((value for value, kind in ids if kind == "MR"), None)
+    spid = mrn or (ids[0][0] if ids else None)
+    if spid is None:
+        raise MessageError("PID-3", pid.raw(3), "no patient identifier in PID-3", hl7_code="101")
+    names = _name_reps(pid)
+    chosen = _chosen_index(names, pid, today)
+    dob, dob_quality = _dob(pid, today)
+    record: dict[str, Any] = {
+        **_name_fields(_xpn(names[chosen], pid) if chosen is not None else None),
+        "dob": dob,
+        "dob_quality": dob_quality,
+        "sex": _sex(pid),
+        "other_ids": {"mrn": mrn} if mrn else {},
+        "dq_codes": {},
+        "part2": False,
+    }
+    record.update(_ssn(pid, ids, record["dq_codes"]))
+    record.update(_address(pid))
+    record["phone"] = _phone(pid)
+    return spid, record, _aliases(pid, names, chosen, record, spid)
+
+
+def _identifiers(pid: Segment) -> list[tuple[str, str]]:
+    """(id, identifier type code) of each PID-3 repetition that has an id."""
+    found = []
+    for rep in pid.reps(3):
+        value = part(rep, pid.d, 1)
+        if value:
+            found.append((value, (part(rep, pid.d, 5) or "").upper()))
+    return found
+
+
+def _name_fields(name: tuple[str | None, ...] | None) -> dict[str, str | None]:
+    last, first, middle, suffix = name or (None, None, None, None)
+    return {
+        "first_name": f.name(first),
+        "middle_name": f.name(middle),
+        "last_name": f.name(last),
+        "suffix": f.name(suffix),
+    }
+
+
+def _xpn(rep: str, pid: Segment) -> tuple[str | None, str | None, str | None, str | None]:
+    d = pid.d
+    # XPN-1 is a surname (v2.3) or FN with the surname first (v2.4+): the first sub-component.
+    return part(rep, d, 1, 1), part(rep, d, 2), part(rep, d, 3), part(rep, d, 4)
+
+
+def _name_reps(pid: Segment) -> list[str]:
+    return [r for r in pid.reps(5) if part(r, pid.d, 1) or part(r, pid.d, 2)]
+
+
+def _chosen_index(reps: list[str], pid: Segment, today: date) -> int | None:
+    for i, rep in enumerate(reps):
+        if (part(rep, pid.d, 7) or "").upper() == "L" and not _expired(rep, pid, today):
+            return i
+    return 0 if reps else None
+
+
+def _expired(rep: str, pid: Segment, today: date) -> bool:
+    ended = part(rep, pid.d, 13)  # XPN-13 expiration date (v2.5+)
+    if not ended:
+        return False
+    try:
+        return parse_timestamp(ended).local.date() < today
+    except ValueError:
+        return False
+
+
+def _aliases(
+    pid: Segment, names: list[str], chosen: int | None, record: dict[str, Any], spid: str
+) -> list[dict[str, Any]]:
+    """The other PID-5 names and PID-9 (patient alias), each once, the record's name left out."""
+    others = [r for i, r in enumerate(names) if i != chosen]
+    others += [r for r in pid.reps(9) if part(r, pid.d, 1) or part(r, pid.d, 2)]
+    seen = {(record["first_name"], record["last_name"])}
+    aliases = []
+    for rep in others:
+        last, first, _, _ = _xpn(rep, pid)
+        key = (f.name(first), f.name(last))
+        if key in seen:
+            continue
+        seen.add(key)
+        aliases.append(
+            {
+                "source_person_id": spid,
+                "first_name": key[0],
+                "last_name": key[1],
+                "dob": record["dob"],
+            }
+        )
+    return aliases
+
+
+def _dob(pid: Segment, today: date) -> tuple[date | None, str | None]:
+    raw = pid.value(7)
+    if raw is None:
+        return None, None
+    try:
+        ts = parse_timestamp(raw)
+    except ValueError as exc:
+        raise MessageError(
+            "PID-7", raw, f"unparseable date of birth: {exc}", hl7_code="102"
+        ) from exc
+    dob = ts.local.date()
+    if dob > today:
+        raise MessageError("PID-7", raw, "impossible date of birth: in the future", hl7_code="102")
+    if dob < f.EARLIEST_DOB:
+        raise MessageError(
+            "PID-7",
+            raw,
+            f"impossible date of birth: before {f.EARLIEST_DOB.isoformat()}",
+            hl7_code="102",
+        )
+    return dob, "full" if ts.digits >= 8 else "approximate"
+
+
+def _sex(pid: Segment) -> str | None:
+    raw = pid.value(8)
+    return SEX.get(raw.upper(), "U") if raw else None
+
+
+def _ssn(
+    pid: Segment, ids: list[tuple[str, str]], dq_codes: dict[str, str]
+) -> dict[str, str | None]:
+    candidates = [("PID-3", value) for value, kind in ids if kind == "SS"]
+    if (pid19 := pid.value(19)) is not None:
+        candidates.append(("PID-19", pid19))
+    for where, value in candidates:
+        compact = re.sub(r"[\s-]", "", value)
+        if _SSN.fullmatch(compact):
+            ssn, last4 = f.parse_ssn(compact)
+            return {"ssn": ssn, "ssn_last4": last4}
+        dq_codes[f"ssn_{where}"] = "not an SSN (9 digits or the last 4); ignored"
+    return {"ssn": None, "ssn_last4": None}
+
+
+def _address(pid: Segment) -> dict[str, str | None]:
+    reps = pid.reps(11)
+    if not reps:
+        return {"address": None, "city": None, "state": None, "zip": None}
+    rep, d = reps[0], pid.d
+    # XAD-1 is a street line; in v2.5+ it has sub-components (street & name & dwelling number).
+    street_parts = [part(rep, d, 1, n) for n in (1, 2, 3)]
+    street = " ".join(p for p in street_parts if p)
+    return {
+        "address": _upper(street),
+        "city": _upper(part(rep, d, 3)),
+        "state": _upper(part(rep, d, 4)),
+        "zip": f.zip5(part(rep, d, 5)),
+    }
+
+
+def _phone(pid: Segment) -> str | None:
+    d = pid.d
+    for rep in pid.reps(13):
+        area_local = (part(rep, d, 6) or "") + (part(rep, d, 7) or "")
+        for candidate in (part(rep, d, 12), area_local, part(rep, d, 1)):
+            number = f.phone(candidate)
+            if number:
+                return number
+    return None
+
+
+def _upper(value: str | None) -> str | None:
+    cleaned = f.text(value)
+    return cleaned.upper() if cleaned else None
+
+
+# --- the visit ----------------------------------------------------------------------------------
+
+
+def _visit(adt: AdtMessage, message: Message, pv1: Segment) -> None:
+    visit_number = pv1.value(19)
+    if visit_number:
+        adt.visit_id = visit_number
+    elif adt.control_id:
+        adt.visit_id = f"msg-{adt.control_id}"
+    else:
+        raise MessageError(
+            "PV1-19",
+            None,
+            "no visit number (PV1-19) and no message control id (MSH-10)",
+            hl7_code="101",
+        )
+    visit, details = adt.visit, adt.visit_details
+    patient_class = (pv1.value(2) or "").upper()
+    if patient_class:
+        visit["event_type"] = _EVENT_TYPES.get(patient_class, OTHER_EVENT_TYPE)
+        details["patient_class"] = patient_class
+    if (admission_type := pv1.value(4)) is not None:
+        details["admission_type"] = admission_type.upper()
+    _visit_times(adt, message, pv1)
+    _visit_location(adt, pv1)
+    _visit_disposition(adt, pv1)
+    _visit_diagnoses(adt, message)
+    details["message_type"] = adt.message_type
+    details["trigger"] = adt.trigger
+    if adt.sending_facility:
+        details["sending_facility"] = adt.sending_facility
+
+
+def _timestamp(segment: Segment | None, n: int, where: str) -> Timestamp | None:
+    if segment is None:
+        return None
+    raw = segment.value(n)  # TS (v2.3-2.5) has the precision in a second component: ignored
+    if raw is None:
+        return None
+    try:
+        return parse_timestamp(raw)
+    except ValueError as exc:
+        raise MessageError(where, raw, f"unparseable date/time: {exc}", hl7_code="102") from exc
+
+
+def _visit_times(adt: AdtMessage, message: Message, pv1: Segment) -> None:
+    admit = _timestamp(pv1, 44, "PV1-44")
+    discharge = _timestamp(pv1, 45, "PV1-45")
+    if admit is not None:
+        adt.visit["start_at"] = admit.utc_naive
+        adt.visit_details["start_from"] = "PV1-44"
+    if discharge is not None:
+        adt.visit["end_at"] = discharge.utc_naive
+    elif pv1.is_null(45):
+        adt.visit["end_at"] = None
+    offset = next((t.offset_text for t in (admit, discharge) if t and t.offset_text), None)
+    if offset:
+        adt.visit_details["utc_offset"] = offset
+    if admit is not None:
+        return
+    # No admit time: the event (EVN-2) or message (MSH-7) time stands in, unless an earlier
+    # message of the file gave the admit time.
+    for where, segment, n in (("EVN-2", message.first("EVN"), 2), ("MSH-7", message.msh, 7)):
+        when = _timestamp(segment, n, where)
+        if when is not None:
+            adt.fallback_start = (where, when.utc_naive)
+            break
+
+
+def _visit_location(adt: AdtMessage, pv1: Segment) -> None:
+    reps = pv1.reps(3)
+    if pv1.is_null(3):
+        adt.visit["location"] = None
+    if not reps:
+        return
+    d = pv1.d
+    facility = part(reps[0], d, 4, 1)
+    point_of_care = part(reps[0], d, 1, 1)
+    if point_of_care and not facility:
+        facility = adt.sending_facility
+    text = ", ".join(p for p in (facility, point_of_care) if p)
+    if text:
+        adt.visit["location"] = _upper(text)
+
+
+def _visit_disposition(adt: AdtMessage, pv1: Segment) -> None:
+    if pv1.is_null(36):
+        adt.visit["disposition"] = None
+        adt.visit_details["discharge_disposition"] = None
+        return
+    code = pv1.value(36)
+    if not code:
+        return
+    known = DISCHARGE_DISPOSITIONS.get(code.zfill(2) if code.isdigit() else code)
+    adt.visit["disposition"] = _upper(known or code)
+    adt.visit_details["discharge_disposition"] = code
+
+
+def _visit_diagnoses(adt: AdtMessage, message: Message) -> None:
+    segments = message.all("DG1")
+    if not segments:
+        return
+    codes: list[str] = []
+    others: list[str] = []
+    for dg1 in segments:
+        for rep in dg1.reps(3)[:1]:
+            code, other = _diagnosis(rep, dg1)
+            if code and code not in codes:
+                codes.append(code)
+            elif other and other not in others:
+                others.append(other)
+    adt.visit["diagnosis_codes"] = codes or None
+    adt.visit_details["other_diagnosis_codes"] = others or None
+
+
+def _diagnosis(rep: str, dg1: Segment) -> tuple[str | None, str | None]:
+    """(ICD-10-CM code, None) or (None, "SYSTEM:code") for a code of another system."""
+    d = dg1.d
+    method = (dg1.value(2) or "").upper()  # DG1-2 coding method (v2.3), deprecated later
+    for code_at, system_at in ((1, 3), (4, 6)):  # the code, then the alternate code
+        code = part(rep, d, code_at)
+        if not code:
+            continue
+        system = (part(rep, d, system_at) or (method if code_at == 1 else "")).upper()
+        if system.replace("-", "").replace(" ", "") in ICD10_SYSTEMS:
+            normalised = icd10cm(code)
+            if normalised:
+                return normalised, None
+    code, system = part(rep, d, 1), part(rep, d, 3) or dg1.value(2)
+    return None, (f"{system}:{code}" if code and system else code)
+
+
+def icd10cm(code: str) -> str | None:
+    """An ICD-10-CM code in its dotted form (F1092 -> F10.92), or None if it is not one."""
+    match = _ICD10CM.fullmatch(code.strip().upper())
+    if not match:
+        return None
+    category, rest = match.groups()
+    return f"{category}.{rest}" if rest else category
