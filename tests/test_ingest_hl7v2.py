@@ -36,8 +36,9 @@ def ingest(ws: Workspace, path: Path):
 
 
 def event(ws: Workspace, event_id: str) -> dict:
+    # The event table itself: current_event leaves cancelled visits out.
     [row] = ws.store.dicts(
-        "SELECT * FROM current_event WHERE event_key = ?", [f"county_er|{event_id}"]
+        "SELECT * FROM event WHERE is_current AND event_key = ?", [f"county_er|{event_id}"]
     )
     row["details"] = json.loads(row["details"])
     return row
@@ -131,6 +132,9 @@ def test_feed_merges_each_visit_in_message_order(ws: Workspace) -> None:
     admit = event(ws, "V2001")  # A01 then A11: kept, marked cancelled
     assert admit["event_type"] == "hospital_admission"
     assert admit["details"]["cancelled"] is True
+    assert not ws.store.sql(
+        "SELECT 1 FROM current_event WHERE event_key = 'county_er|V2001'"
+    ), "a cancelled visit is no contact"
     outpatient = event(ws, "V3001")  # v2.3: A04, A03, A13 (cancel discharge)
     assert outpatient["event_type"] == "outpatient_visit"
     assert outpatient["start_at"] == datetime(2024, 12, 6, 8, 25)  # no offset: as sent
