@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -125,17 +126,26 @@ def ingest(path, source, fmt, system, profile, workspace) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "full", "incremental"]),
+    default="auto",
+    show_default=True,
+    help="auto: link a small new batch against the existing persons with the stored "
+    "model, retrain on everything otherwise.",
+)
 @_workspace_option
 @_friendly
-def link(workspace) -> None:
+def link(mode, workspace) -> None:
     """Link person records across all sources into persons with stable ids (Splink).
 
     \b
-    Example:
+    Examples:
       ddj link
+      ddj link --mode full
     """
     with _open(workspace) as ws:
-        summary = ws.link(progress=_say)
+        summary = ws.link(progress=_say, mode=mode)
     click.echo(summary.line())
 
 
@@ -208,6 +218,68 @@ def _render_pair(n: int, total: int, item) -> str:
         mark = " " if a == b or a is None or b is None else "*"
         lines.append(f"{mark} {name:<16} {str(a or ''):<34} {str(b or ''):<34}")
     return "\n".join(lines)
+
+
+@main.group(context_settings=CONTEXT)
+def listen() -> None:
+    """Receive a live feed into the workspace.
+
+    \b
+    Example:
+      ddj listen hl7 --port 2575 --source county_er --system ed
+    """
+
+
+@listen.command("hl7", context_settings=CONTEXT)
+@click.option("--port", default=2575, show_default=True, help="TCP port for MLLP.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (127.0.0.1 keeps the feed on this machine).",
+)
+@click.option("--source", required=True, help="Source name the messages are stored under.")
+@click.option("--system", default="ed", show_default=True, help="System of the source.")
+@_workspace_option
+@_friendly
+def listen_hl7(port, host, source, system, workspace) -> None:
+    """Receive HL7 v2 ADT messages over MLLP; ACK each only after it is stored.
+
+    AA once a message is committed to the workspace; AR with the reason when it cannot be
+    read (it is kept in quarantine); AE when it could not be stored (the sender resends).
+    Ctrl-C stops. While listening, the workspace is busy for other ddj commands.
+
+    \b
+    Example:
+      ddj listen hl7 --port 2575 --source county_er --system ed
+    """
+    with _open(workspace) as ws:
+        listener = ws.hl7_listener(source=source, system=system, host=host, port=port)
+        thread = threading.Thread(target=listener.run, daemon=True)
+        thread.start()
+        listener.ready.wait(10)
+        click.echo(
+            f"listening for HL7 v2 over MLLP on {host}:{listener.port} "
+            f"(source {source}); Ctrl-C stops",
+            err=True,
+        )
+        try:
+            while thread.is_alive():
+                thread.join(5)
+                stats = listener.stats
+                click.echo(
+                    f"received {stats.received}, stored {stats.stored}, rejected {stats.rejected}",
+                    err=True,
+                )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            listener.stop()
+            thread.join(30)
+        stats = listener.stats
+        click.echo(
+            f"stopped: received {stats.received}, stored {stats.stored}, rejected {stats.rejected}"
+        )
 
 
 @main.command(context_settings=CONTEXT)

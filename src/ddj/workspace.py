@@ -128,8 +128,26 @@ class Workspace:
     ) -> BatchSummary:
         return ingest_file(self.store, self.config, source, source_file, source_file.path, progress)
 
-    def link(self, progress: Progress | None = None) -> LinkSummary:
-        return link_workspace(self.store, self.config.link, progress)
+    def link(self, progress: Progress | None = None, mode: str = "auto") -> LinkSummary:
+        """Link all records; a small new batch is linked incrementally (see link.run)."""
+        return link_workspace(self.store, self.config.link, progress, mode=mode)
+
+    def hl7_listener(
+        self, *, source: str, system: str = "ed", host: str = "127.0.0.1", port: int = 2575
+    ):
+        """An MLLP listener that stores each HL7 v2 message before acknowledging it."""
+        from ddj.ingest.hl7v2 import build_ack, parse_message
+        from ddj.ingest.mllp import MllpListener
+
+        return MllpListener(
+            self.store,
+            source=source,
+            system=system,
+            parse=parse_message,
+            build_ack=build_ack,
+            host=host,
+            port=port,
+        )
 
     def review_queue(self, limit: int = 20):
         from ddj.link.review import review_queue

@@ -246,40 +246,36 @@ def _upsert(
     con = store.con
     con.register("staged_rows", staged)
     try:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE staged_diff AS
-            SELECT s.*, c.version AS old_version
+        # Which staged rows are new or changed (a re-sent row is neither and writes nothing).
+        diff = con.sql(f"""
+            SELECT s.{key} AS k, c.version AS old_version
             FROM staged_rows s LEFT JOIN {table_name} c
               ON c.{key} = s.{key} AND c.is_current
             WHERE c.{key} IS NULL OR c.row_hash <> s.row_hash
-        """)
-        added = con.execute(
-            "SELECT count(*) FROM staged_diff WHERE old_version IS NULL"
-        ).fetchall()[0][0]
-        changed = con.execute(
-            "SELECT count(*) FROM staged_diff WHERE old_version IS NOT NULL"
-        ).fetchall()[0][0]
+        """).to_arrow_table()
+        if diff.num_rows == 0:
+            return 0, 0
+        changed = diff.num_rows - diff.column("old_version").null_count
+        added = diff.num_rows - changed
+        con.register("staged_diff", diff)
+        if changed:
+            con.execute(
+                f"UPDATE {table_name} SET is_current = false, valid_to = ? WHERE is_current"
+                f" AND {key} IN (SELECT k FROM staged_diff WHERE old_version IS NOT NULL)",
+                [now],
+            )
+        columns = ", ".join(staged.column_names)
+        selected = ", ".join(f"s.{c}" for c in staged.column_names)
         con.execute(
             f"""
-            UPDATE {table_name} SET is_current = false, valid_to = ?
-            WHERE is_current
-              AND {key} IN (SELECT {key} FROM staged_diff WHERE old_version IS NOT NULL)
-        """,
-            [now],
-        )
-        columns = [n for n in staged.column_names]
-        column_list = ", ".join(columns)
-        select_list = ", ".join(f"d.{c}" for c in columns)
-        con.execute(
-            f"""
-            INSERT INTO {table_name} ({column_list}, version, is_current, source, system, batch_id,
+            INSERT INTO {table_name} ({columns}, version, is_current, source, system, batch_id,
                                       valid_from)
-            SELECT {select_list}, coalesce(d.old_version, 0) + 1, true, ?, ?, ?, ?
-            FROM staged_diff d
+            SELECT {selected}, coalesce(d.old_version, 0) + 1, true, ?, ?, ?, ?
+            FROM staged_rows s JOIN staged_diff d ON d.k = s.{key}
         """,
             [source, system, batch_id, now],
         )
-        con.execute("DROP TABLE staged_diff")
+        con.unregister("staged_diff")
     finally:
         con.unregister("staged_rows")
     return added, changed

@@ -41,15 +41,68 @@ INPUT_SCHEMA = pa.schema(
 
 
 def linkage_input(store: Store) -> pa.Table:
-    rows = store.con.execute("""
+    """All current records, prepared (preparing only those new or changed since last time)."""
+    table, _changed = refresh_linkage_input(store)
+    return table
+
+
+def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
+    """Bring link_input up to date with the current records.
+
+    Returns every prepared record and the keys that are new or changed since the last refresh.
+    """
+    con = store.con
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_basis AS
+        SELECT r.record_key,
+               md5(r.row_hash || coalesce(string_agg(a.alias_hash, ',' ORDER BY a.alias_hash),
+                                         '')) AS basis_hash
+        FROM current_record r LEFT JOIN record_alias a USING (record_key)
+        GROUP BY r.record_key, r.row_hash
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_changed AS
+        SELECT b.record_key, b.basis_hash FROM link_basis b
+        LEFT JOIN link_input l ON l.unique_id = b.record_key
+        WHERE l.basis_hash IS DISTINCT FROM b.basis_hash
+    """)
+    rows = con.execute("""
         SELECT r.record_key, r.source, r.system, r.first_name, r.last_name, r.dob, r.sex,
                r.ssn, r.ssn_last4, r.zip, r.address, r.phone,
-               list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first
-        FROM current_record r LEFT JOIN record_alias a USING (record_key)
+               list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first,
+               any_value(c.basis_hash) AS basis_hash
+        FROM current_record r JOIN link_changed c USING (record_key)
+        LEFT JOIN record_alias a USING (record_key)
         GROUP BY ALL
         ORDER BY r.record_key
     """).fetchall()
-    out: dict[str, list] = {name: [] for name in INPUT_SCHEMA.names}
+    prepared = _prepare(rows)
+    changed = set(prepared.column("unique_id").to_pylist())
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            "DELETE FROM link_input WHERE unique_id NOT IN (SELECT record_key FROM link_basis)"
+        )
+        con.execute(
+            "DELETE FROM link_input WHERE unique_id IN (SELECT record_key FROM link_changed)"
+        )
+        if prepared.num_rows:
+            con.register("prepared_rows", prepared)
+            names = ", ".join(prepared.column_names)
+            con.execute(f"INSERT INTO link_input ({names}) SELECT {names} FROM prepared_rows")
+            con.unregister("prepared_rows")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    columns = ", ".join(INPUT_SCHEMA.names)
+    table = con.sql(f"SELECT {columns} FROM link_input ORDER BY unique_id").to_arrow_table()
+    return table.cast(INPUT_SCHEMA), changed
+
+
+def _prepare(rows: list[tuple]) -> pa.Table:
+    names = [*INPUT_SCHEMA.names, "basis_hash"]
+    out: dict[str, list] = {name: [] for name in names}
     for row in rows:
         (
             key,
@@ -65,6 +118,7 @@ def linkage_input(store: Store) -> pa.Table:
             address,
             phone,
             alias_first,
+            basis_hash,
         ) = row
         first_clean = clean_name(first, PLACEHOLDER_FIRST)
         last_clean = clean_name(last, PLACEHOLDER_LAST)
@@ -89,4 +143,6 @@ def linkage_input(store: Store) -> pa.Table:
         out["zip"].append(zip_code)
         out["address"].append(clean_address(address))
         out["phone"].append(phone)
-    return pa.Table.from_pydict(out, schema=INPUT_SCHEMA)
+        out["basis_hash"].append(basis_hash)
+    schema = pa.schema([*INPUT_SCHEMA, pa.field("basis_hash", pa.string())])
+    return pa.Table.from_pydict(out, schema=schema)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import Linker
 
 from ddj.config import LinkConfig
@@ -18,7 +19,7 @@ from ddj.errors import StageOrderError
 from ddj.link import model
 from ddj.link.cluster import Identity, cluster
 from ddj.link.engine import splink_db_api
-from ddj.link.prepare import linkage_input
+from ddj.link.prepare import refresh_linkage_input
 from ddj.link.stable_ids import assign_person_ids
 from ddj.store import Store
 
@@ -37,59 +38,150 @@ class LinkSummary:
     n_multi_system_persons: int
     n_id_changes: int
     seconds: dict[str, float] = field(default_factory=dict)
+    mode: str = "full"
 
     def line(self) -> str:
         return (
-            f"linked {self.n_records} records into {self.n_persons} persons "
+            f"linked ({self.mode}) {self.n_records} records into {self.n_persons} persons "
             f"({self.n_multi_system_persons} seen by 2+ systems); {self.n_links} links above "
             f"the threshold; {self.n_id_changes} person-id changes recorded"
         )
 
 
+# A new batch of at most this many records (or this share of all) is linked incrementally
+# against the existing persons with the stored model, instead of retraining on everything.
+INCREMENTAL_MAX_RECORDS = 50_000
+INCREMENTAL_MAX_SHARE = 0.10
+TF_COLUMNS = ("first_name", "last_name", "address")
+MODES = ("auto", "full", "incremental")
+
+
 def link_workspace(
-    store: Store, config: LinkConfig, progress: Progress | None = None, engine: str = "duckdb"
+    store: Store,
+    config: LinkConfig,
+    progress: Progress | None = None,
+    engine: str = "duckdb",
+    mode: str = "auto",
 ) -> LinkSummary:
+    """Link the workspace. ``auto`` links a small new batch incrementally and retrains on
+    everything otherwise; ``full`` always retrains; ``incremental`` never does."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
     say = progress or (lambda _m: None)
     timings: dict[str, float] = {}
     started = datetime.now()
     t0 = time.perf_counter()
-    table = linkage_input(store)
+    table, changed = refresh_linkage_input(store)
     if table.num_rows == 0:
         raise StageOrderError("there are no records to link", fix="run `ddj ingest` first")
     timings["prepare"] = time.perf_counter() - t0
-    say(f"link: {table.num_rows} records prepared")
+    say(f"link: {table.num_rows} records prepared ({len(changed)} new or changed)")
+    stored_model = _stored_model(store)
+    small = (
+        len(changed) <= INCREMENTAL_MAX_RECORDS
+        and len(changed) <= INCREMENTAL_MAX_SHARE * table.num_rows
+    )
+    if mode == "incremental" and stored_model is None:
+        raise StageOrderError("no trained model yet", fix="run a full `ddj link` first")
+    incremental = stored_model is not None and (mode == "incremental" or (mode == "auto" and small))
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = splink_db_api(engine)
     records = db_api.register(table, table_name="ddj_records")
-    linker = Linker(records, model.settings(), log_level=None)
-
     t0 = time.perf_counter()
-    _train(linker, config, table.num_rows, say)
-    timings["train"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    say("link: scoring candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_FROM)
-    pairs = predictions.as_pyarrow_table()
-    timings["predict"] = time.perf_counter() - t0
+    if incremental:
+        say("link: linking the new records with the stored model")
+        linker = Linker(records, stored_model, log_level=None)
+        pairs = _predict_new(db_api, linker, table, changed)
+        timings["predict"] = time.perf_counter() - t0
+        keep_from = _unchanged_groups(store, changed)
+    else:
+        linker = Linker(records, model.settings(), log_level=None)
+        _train(linker, config, table.num_rows, say)
+        timings["train"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        say("link: scoring candidate pairs")
+        pairs = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_FROM)
+        pairs = pairs.as_pyarrow_table().select(_PAIR_COLUMNS)
+        timings["predict"] = time.perf_counter() - t0
+        keep_from = []
 
     t0 = time.perf_counter()
     say("link: clustering")
-    clusters = cluster_records(store, table, pairs, config.threshold)
+    clusters = cluster_records(store, table, pairs, config.threshold, keep_together=keep_from)
     timings["cluster"] = time.perf_counter() - t0
     model_json = linker.misc.save_model_to_json()
 
     t0 = time.perf_counter()
     run_id = f"l{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    summary = _write(store, run_id, started, config, table, pairs, clusters, model_json, engine)
+    summary = _write(
+        store,
+        run_id,
+        started,
+        config,
+        table,
+        pairs,
+        clusters,
+        model_json,
+        engine,
+        replace_pairs_of=changed if incremental else None,
+    )
     timings["write"] = time.perf_counter() - t0
     summary.seconds = timings
+    summary.mode = "incremental" if incremental else "full"
     return summary
 
 
+_PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+
+
+def _stored_model(store: Store) -> dict | None:
+    text = store.scalar(
+        "SELECT CAST(model_json AS VARCHAR) FROM link_run ORDER BY started_at DESC LIMIT 1"
+    )
+    return json.loads(text) if text else None
+
+
+def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> pa.Table:
+    """Score the new records against the existing ones and against each other."""
+    if not changed:
+        return pa.table(
+            {
+                c: pa.array([], pa.float64() if c.startswith("match") else pa.string())
+                for c in _PAIR_COLUMNS
+            }
+        )
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    is_new = pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(changed)))
+    new = db_api.register(table.filter(is_new), table_name="ddj_new")
+    parts = [linker.inference.predict_within(new, threshold_match_probability=KEEP_PAIRS_FROM)]
+    existing_rows = table.filter(pc.invert(is_new))
+    if existing_rows.num_rows:
+        existing = db_api.register(existing_rows, table_name="ddj_existing")
+        parts.append(
+            linker.inference.predict_between(
+                existing, new, threshold_match_probability=KEEP_PAIRS_FROM
+            )
+        )
+    return pa.concat_tables([p.as_pyarrow_table().select(_PAIR_COLUMNS) for p in parts])
+
+
+def _unchanged_groups(store: Store, changed: set[str]) -> list[list[str]]:
+    """The existing persons' unchanged records, which stay together."""
+    groups: dict[str, list[str]] = {}
+    for key, person in store.sql("SELECT record_key, person_id FROM person_record"):
+        if key not in changed:
+            groups.setdefault(person, []).append(key)
+    return [g for g in groups.values() if len(g) > 1]
+
+
 def cluster_records(
-    store: Store, table: pa.Table, pairs: pa.Table, threshold: float
+    store: Store,
+    table: pa.Table,
+    pairs: pa.Table,
+    threshold: float,
+    keep_together: list[list[str]] | None = None,
 ) -> dict[str, str]:
     """Cluster with the reviewers' decisions and the hard-identifier conflicts applied."""
     keys = table.column("unique_id").to_pylist()
@@ -118,7 +210,8 @@ def cluster_records(
         scored,
         threshold,
         identities,
-        must_link=[(a, b) for a, b, d in decisions if d == "link"],
+        must_link=[(a, b) for a, b, d in decisions if d == "link"]
+        + [(group[0], other) for group in keep_together or [] for other in group[1:]],
         cannot_link=[(a, b) for a, b, d in decisions if d == "not_link"],
     )
 
@@ -149,6 +242,7 @@ def _write(
     clusters: dict[str, str],
     model_json: dict,
     engine: str,
+    replace_pairs_of: set[str] | None = None,
 ) -> LinkSummary:
     con = store.con
     previous = dict(con.execute("SELECT record_key, person_id FROM person_record").fetchall())
@@ -210,7 +304,15 @@ def _write(
                 "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
                 [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
             )
-        con.execute("DELETE FROM link_pair")
+        if replace_pairs_of is None:
+            con.execute("DELETE FROM link_pair")
+        elif replace_pairs_of:
+            con.register("replaced", pa.table({"k": sorted(replace_pairs_of)}))
+            con.execute(
+                "DELETE FROM link_pair WHERE record_key_l IN (SELECT k FROM replaced) "
+                "OR record_key_r IN (SELECT k FROM replaced)"
+            )
+            con.unregister("replaced")
         con.execute(
             """
             INSERT INTO link_pair

@@ -1,0 +1,233 @@
+"""A live HL7 v2 feed over MLLP: every message is stored durably before it is acknowledged.
+
+Messages arrive framed as ``<VT> message <FS><CR>``. Each is parsed at once (a message that
+cannot be read is answered AR/AE with the reason and kept in quarantine); good ones wait for the
+next group commit: the writer takes everything queued (up to ``max_group`` messages), writes it in
+one DuckDB transaction and only after COMMIT (DuckDB flushes its write-ahead log on commit) sends
+each sender its AA. A sender that sees no ACK must resend; a resent message adds nothing, because
+records and events are versioned by content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.writer import append_to_batch, close_batch, open_batch
+from ddj.store import Store
+
+START_BLOCK = b"\x0b"
+END_BLOCK = b"\x1c\x0d"
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+Parse = Callable[[str], ParsedFile]
+BuildAck = Callable[[str, str, str | None], str]
+
+
+@dataclass
+class ListenerStats:
+    received: int = 0
+    stored: int = 0
+    rejected: int = 0
+    commits: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def merge_parsed(parts: list[ParsedFile]) -> ParsedFile:
+    """Several messages as one batch; a later message's values win, blanks never erase."""
+    merged = ParsedFile()
+    for part in parts:
+        merged.rows_read += part.rows_read
+        for key, record in part.records.items():
+            merged.records[key] = _overlay(merged.records.get(key), record)
+        for key, event in part.events.items():
+            merged.events[key] = _overlay(merged.events.get(key), event)
+        merged.aliases.extend(part.aliases)
+        merged.rejected.extend(part.rejected)
+    return merged
+
+
+def _overlay(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    if old is None:
+        return dict(new)
+    out = dict(old)
+    out.update({k: v for k, v in new.items() if v not in (None, "", [], {})})
+    return out
+
+
+class MllpListener:
+    """Serve one source's HL7 v2 feed into the workspace until stopped."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        source: str,
+        system: str,
+        parse: Parse,
+        build_ack: BuildAck,
+        host: str = "127.0.0.1",
+        port: int = 2575,
+        max_group: int = 500,
+    ):
+        self.store = store
+        self.source, self.system = source, system
+        self.parse, self.build_ack = parse, build_ack
+        self.host, self.port = host, port
+        self.max_group = max_group
+        self.stats = ListenerStats()
+        self.path = f"mllp://{host}:{port}"
+        self._queue: asyncio.Queue | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddj-mllp-writer")
+        self._batch_id: str | None = None
+        self.ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Blocking: serve until stop() is called (from any thread) or Ctrl-C."""
+        asyncio.run(self._main())
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        self._queue = asyncio.Queue()
+        self._batch_id = await self._in_db(self._open_batch)
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, limit=MAX_MESSAGE_BYTES
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        writer = asyncio.create_task(self._writer())
+        self.ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            self._server.close()
+            await self._server.wait_closed()
+            await self._queue.join()
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+            await self._in_db(lambda: close_batch(self.store, self._batch_id))
+            self._db.shutdown(wait=True)
+
+    async def _in_db(self, fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn)
+
+    def _open_batch(self) -> str:
+        return open_batch(
+            self.store,
+            source=self.source,
+            system=self.system,
+            fmt="hl7v2",
+            profile=None,
+            path=self.path,
+            sha256="",
+            status="listening",
+        )
+
+    # -- connections ----------------------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                frame = await _read_frame(reader)
+                if frame is None:
+                    break
+                ack = await self._receive(frame)
+                writer.write(START_BLOCK + ack.encode("utf-8") + END_BLOCK)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _receive(self, frame: bytes) -> str:
+        self.stats.received += 1
+        text = frame.decode("utf-8", errors="replace")
+        try:
+            parsed = self.parse(text)
+        except Exception as exc:  # a parser bug must not kill the feed: answer and carry on
+            self.stats.rejected += 1
+            return self.build_ack(text, "AR", f"message could not be read: {exc}")
+        rejected = bool(parsed.rejected) and not (parsed.records or parsed.events)
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        await self._queue.put((parsed, future))
+        try:
+            await future
+        except Exception as exc:  # storage failed: the sender must resend
+            return self.build_ack(text, "AE", f"not stored: {exc}")
+        if rejected:
+            self.stats.rejected += 1
+            reason = "; ".join(r.reason for r in parsed.rejected[:3])
+            return self.build_ack(text, "AR", reason)
+        self.stats.stored += 1
+        return self.build_ack(text, "AA", None)
+
+    # -- the group-commit writer ----------------------------------------------------------------
+
+    async def _writer(self) -> None:
+        queue = self._queue
+        while True:
+            group = [await queue.get()]
+            while len(group) < self.max_group and not queue.empty():
+                group.append(queue.get_nowait())
+            parts = [parsed for parsed, _ in group]
+            try:
+                await self._in_db(lambda parts=parts: self._commit(parts))
+                self.stats.commits += 1
+                for _, future in group:
+                    future.set_result(None)
+            except Exception as exc:  # report to every waiting sender, keep serving
+                self.stats.errors.append(str(exc))
+                for _, future in group:
+                    future.set_exception(exc)
+            finally:
+                for _ in group:
+                    queue.task_done()
+
+    def _commit(self, parts: list[ParsedFile]) -> None:
+        con = self.store.con
+        con.execute("BEGIN")
+        try:
+            append_to_batch(
+                self.store,
+                self._batch_id,
+                merge_parsed(parts),
+                source=self.source,
+                system=self.system,
+                path=self.path,
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
+    """The next MLLP frame's payload, or None at end of stream. Bytes before <VT> are skipped."""
+    while True:
+        byte = await reader.read(1)
+        if not byte:
+            return None
+        if byte == START_BLOCK:
+            break
+    payload = await reader.readuntil(END_BLOCK)
+    if len(payload) > MAX_MESSAGE_BYTES:
+        raise ConnectionError("message too large")
+    return payload[: -len(END_BLOCK)]
