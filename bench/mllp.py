@@ -91,7 +91,8 @@ def main() -> None:
         f"## HL7 v2 over MLLP, {datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Machine: {machine()}. Command: `.venv/bin/python bench/mllp.py --senders "
-        f"{args.senders} --messages {args.messages}` (senders in a second process on the same machine).",
+        f"{args.senders} --messages {args.messages}` (senders in a second process on this "
+        "machine).",
         "",
         "| senders | messages | AA | stored events | seconds | messages/s | ACK p50 ms | "
         "ACK p95 ms | group commits |",
