@@ -10,7 +10,15 @@ from types import ModuleType
 from ddj.config import Config, SourceConfig, SourceFile
 from ddj.errors import ConfigError, FileUnreadableError
 from ddj.ingest.profile import resolve_profile
-from ddj.ingest.writer import BatchSummary, already_ingested, content_sha256, write_batch
+from ddj.ingest.writer import (
+    BatchSummary,
+    already_ingested,
+    append_to_batch,
+    close_batch,
+    content_sha256,
+    open_batch,
+    write_batch,
+)
 from ddj.store import Store
 
 Progress = Callable[[str], None]
@@ -84,6 +92,15 @@ def ingest_file(
     done = already_ingested(store, source.name, sha) if sha else None
     if done:
         return BatchSummary(done, source.name, str(path), skipped=True)
+    if hasattr(reader, "iter_chunks"):
+        return _write_in_chunks(
+            store,
+            reader.iter_chunks(path, profile),
+            source,
+            profile.name if profile else None,
+            path,
+            sha,
+        )
     parsed = reader.parse_file(path, profile)
     return write_batch(
         store,
@@ -95,6 +112,52 @@ def ingest_file(
         path=path,
         sha256=sha,
     )
+
+
+def _write_in_chunks(
+    store: Store, chunks, source: SourceConfig, profile: str | None, path: Path, sha: str
+) -> BatchSummary:
+    """A large file, chunk by chunk, one transaction each, so memory stays flat in file size.
+
+    The batch stays 'running' until the last chunk is in; if reading fails part-way, it is marked
+    'failed' and ingesting the file again completes it (rows already stored add nothing)."""
+    batch_id = open_batch(
+        store,
+        source=source.name,
+        system=source.system,
+        fmt=source.format,
+        profile=profile,
+        path=path,
+        sha256=sha,
+    )
+    total = BatchSummary(batch_id, source.name, str(path))
+    try:
+        for chunk in chunks:
+            store.con.execute("BEGIN")
+            try:
+                part = append_to_batch(
+                    store, batch_id, chunk, source=source.name, system=source.system, path=path
+                )
+                store.con.execute("COMMIT")
+            except BaseException:
+                store.con.execute("ROLLBACK")
+                raise
+            for name in (
+                "rows_read",
+                "records_added",
+                "records_changed",
+                "events_added",
+                "events_changed",
+                "rows_quarantined",
+            ):
+                setattr(total, name, getattr(total, name) + getattr(part, name))
+    except BaseException:
+        store.con.execute(
+            "UPDATE ingest_batch SET status = 'failed' WHERE batch_id = ?", [batch_id]
+        )
+        raise
+    close_batch(store, batch_id)
+    return total
 
 
 def _expand(path: Path, fmt: str) -> list[Path]:

@@ -34,12 +34,30 @@ __all__ = ["PcrError", "parse_file"]
 def parse_file(
     path: Path, profile: Profile | None = None, *, today: date | None = None
 ) -> ParsedFile:
+    """The whole file at once (see :func:`iter_chunks` for constant memory)."""
+    whole = ParsedFile()
+    for chunk in iter_chunks(path, profile, today=today, chunk_size=0):
+        whole = chunk
+    return whole
+
+
+def iter_chunks(
+    path: Path,
+    profile: Profile | None = None,
+    *,
+    today: date | None = None,
+    chunk_size: int = 5_000,
+):
+    """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk), so a
+    file of any size is read in constant memory. ``rows_read`` counts each chunk's own PCRs."""
     parsed = ParsedFile()
     reader = PcrReader(path)
     day = today or date.today()
+    seen: set[str] = set()
+    counted = 0
     try:
         for pcr in reader:
-            parsed.rows_read = pcr.index
+            parsed.rows_read = pcr.index - counted
             if no_patient_contact(pcr):
                 continue
             try:
@@ -47,7 +65,7 @@ def parse_file(
             except PcrError as bad:
                 parsed.reject(pcr.index, bad.element, bad.value, bad.reason)
                 continue
-            if run_id in parsed.events:
+            if run_id in seen:
                 parsed.reject(
                     pcr.index,
                     "eRecord.01",
@@ -55,15 +73,20 @@ def parse_file(
                     "duplicate Patient Care Report Number in this file (an earlier PCR has it)",
                 )
                 continue
+            seen.add(run_id)
             parsed.records[run_id] = record
             parsed.events[run_id] = event
+            if chunk_size and len(parsed.events) >= chunk_size:
+                yield parsed
+                counted = pcr.index
+                parsed = ParsedFile()
     except BrokenXml as broken:
         _broken(parsed, reader, broken, path)
     except OSError as exc:
         raise FileUnreadableError(
             f"cannot read the file: {exc.strerror or exc}", where=str(path)
         ) from exc
-    return parsed
+    yield parsed
 
 
 def _broken(parsed: ParsedFile, reader: PcrReader, broken: BrokenXml, path: Path) -> None:
