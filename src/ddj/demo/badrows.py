@@ -87,14 +87,13 @@ PLANS: dict[str, BadRowPlan] = {
             (INVALID_ENCODING, _garble("Program")),
         ),
     ),
-    "shelter_stays.csv": BadRowPlan(
+    "hmis/Enrollment.csv": BadRowPlan(
         "EnrollmentID",
         (
             (UNPARSEABLE_DATE, _set("EntryDate", "13/45/2024")),
-            (IMPOSSIBLE_DOB, _set("DOB", "1850-01-01")),
             (MISSING_ID, _set("PersonalID", "")),
             (WRONG_COLUMNS, _extra_column),
-            (INVALID_ENCODING, _garble("LastName")),
+            (INVALID_ENCODING, _garble("EnrollmentCoC")),
         ),
     ),
 }

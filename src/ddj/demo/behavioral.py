@@ -6,9 +6,9 @@ import random
 
 from ddj.demo import formats
 from ddj.demo.errors import BEHAVIORAL_HEALTH, RATES, noisy
+from ddj.demo.events import Event
 from ddj.demo.people import Person
 from ddj.demo.registry import Extract, address_at_event, register
-from ddj.demo.utilization import Event
 from ddj.demo.writers import Table
 
 CLIENTS_HEADER = [

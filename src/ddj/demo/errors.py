@@ -20,6 +20,9 @@ COUNTY_JAIL = "county_jail"
 POLICE_CAD = "police_cad"
 BEHAVIORAL_HEALTH = "behavioral_health"
 SHELTERS = "shelters"
+COUNTY_HOSPITAL = "county_hospital"
+COUNTY_EMS = "county_ems"
+BH_FHIR = "bh_fhir"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,70 @@ RATES: dict[str, ErrorRates] = {
         whitespace=0.03,
         sex_unknown=0.01,
         duplicate_id=0.01,
+        row_reentry=0.0,
+    ),
+    COUNTY_HOSPITAL: ErrorRates(
+        typo=0.025,
+        nickname=0.03,
+        name_swap=0.004,
+        dob_day_month=0.008,
+        dob_year=0.008,
+        dob_missing=0.0,
+        ssn_missing=0.45,
+        ssn_typo=0.008,
+        ssn_placeholder=0.0,
+        middle_missing=0.3,
+        middle_initial=0.4,
+        compound_partial=0.35,
+        stale_surname=0.2,
+        suffix_in_last=0.02,
+        case_noise=0.0,
+        whitespace=0.01,
+        sex_unknown=0.002,
+        duplicate_id=0.01,
+        row_reentry=0.08,
+    ),
+    BH_FHIR: ErrorRates(
+        typo=0.03,
+        nickname=0.04,
+        name_swap=0.005,
+        dob_day_month=0.015,
+        dob_year=0.01,
+        dob_missing=0.01,
+        ssn_missing=0.35,
+        ssn_typo=0.01,
+        ssn_placeholder=0.0,
+        middle_missing=0.3,
+        middle_initial=0.2,
+        compound_partial=0.4,
+        stale_surname=0.25,
+        suffix_in_last=0.02,
+        case_noise=0.0,
+        whitespace=0.01,
+        sex_unknown=0.005,
+        duplicate_id=0.01,
+        row_reentry=0.0,
+    ),
+    # EMS takes a name from a patient who may be intoxicated, in crisis or unconscious.
+    COUNTY_EMS: ErrorRates(
+        typo=0.09,
+        nickname=0.12,
+        name_swap=0.02,
+        dob_day_month=0.03,
+        dob_year=0.04,
+        dob_missing=0.3,
+        ssn_missing=0.96,
+        ssn_typo=0.02,
+        ssn_placeholder=0.0,
+        middle_missing=0.9,
+        middle_initial=0.05,
+        compound_partial=0.5,
+        stale_surname=0.35,
+        suffix_in_last=0.05,
+        case_noise=0.0,
+        whitespace=0.03,
+        sex_unknown=0.01,
+        duplicate_id=0.0,
         row_reentry=0.0,
     ),
     POLICE_CAD: ErrorRates(

@@ -1,11 +1,15 @@
-"""Generate a synthetic county: four systems' extracts plus the ground truth that links them.
+"""Generate a synthetic county: its systems' extracts plus the ground truth that links them.
 
     from ddj.demo.generate import generate_county
     county = generate_county(Path("demo-county"), people=5000, seed=42)
 
-writes ``demo-county/data/*.csv`` (what the county's systems would hand over) and
-``demo-county/truth/{records,people}.csv`` (who is who; never read by the pipeline itself).
-All names, dates of birth, SSNs (area 9xx, never issued), phones and addresses are made up.
+writes ``demo-county/data/`` (what the county's systems would hand over, each in the format such
+a system really exports) and ``demo-county/truth/{records,people}.csv`` (who is who; never read
+by the pipeline itself). The jail, police CAD and the county behavioral-health agency hand over
+CSV files; the shelters a HUD HMIS CSV export (data/hmis/), the county hospital an HL7 v2.5.1
+ADT feed (data/hl7/adt.hl7), the EMS agency a NEMSIS 3.5.1 XML export (data/nemsis/ems.xml) and
+a second behavioral-health provider a FHIR R4 bulk export (data/fhir/*.ndjson). All names,
+dates of birth, SSNs (area 9xx, never issued), phones and addresses are made up.
 """
 
 from __future__ import annotations
@@ -18,23 +22,50 @@ from pathlib import Path
 
 from ddj.demo.badrows import add_bad_rows
 from ddj.demo.behavioral import build_bh
-from ddj.demo.errors import BEHAVIORAL_HEALTH, COUNTY_JAIL, POLICE_CAD, SHELTERS
+from ddj.demo.dispatch import incident_numbers
+from ddj.demo.ems import build_ems
+from ddj.demo.errors import (
+    BEHAVIORAL_HEALTH,
+    BH_FHIR,
+    COUNTY_EMS,
+    COUNTY_HOSPITAL,
+    COUNTY_JAIL,
+    POLICE_CAD,
+    SHELTERS,
+)
+from ddj.demo.events import BH, CAD, ED, EMS, JAIL, SHELTER
+from ddj.demo.fhir import build_fhir
+from ddj.demo.hmis import build_hmis, institution_stays
+from ddj.demo.hospital import build_hospital
 from ddj.demo.jail import build_jail
 from ddj.demo.people import build_population
 from ddj.demo.police import build_cad
 from ddj.demo.registry import Extract
 from ddj.demo.sampling import Window
-from ddj.demo.shelter import build_shelter
 from ddj.demo.truth import people_table, records_table
-from ddj.demo.utilization import BH, CAD, JAIL, SHELTER, plan_utilization
-from ddj.demo.writers import Table, write_csv
+from ddj.demo.utilization import plan_utilization
+from ddj.demo.writers import Table, write_csv, write_document
 
-# Source name -> its files, each with the built-in mapping profile that reads it.
-SOURCE_FILES: dict[str, list[tuple[str, str]]] = {
+# Source name -> its files (paths under data/; a folder for an export that is a whole folder),
+# each with the built-in mapping profile that reads it (None for formats that need none).
+SOURCE_FILES: dict[str, list[tuple[str, str | None]]] = {
     COUNTY_JAIL: [("jail_bookings.csv", "jail_bookings"), ("jail_aliases.csv", "jail_aliases")],
     POLICE_CAD: [("cad_calls.csv", "cad_calls")],
     BEHAVIORAL_HEALTH: [("bh_clients.csv", "bh_clients"), ("bh_services.csv", "bh_services")],
-    SHELTERS: [("shelter_stays.csv", "shelter_stays")],
+    SHELTERS: [("hmis", None)],
+    COUNTY_HOSPITAL: [("hl7/adt.hl7", None)],
+    COUNTY_EMS: [("nemsis/ems.xml", None)],
+    BH_FHIR: [("fhir", None)],
+}
+# Source name -> its format (ddj.config.FORMATS).
+SOURCE_FORMATS: dict[str, str] = {
+    COUNTY_JAIL: "table",
+    POLICE_CAD: "table",
+    BEHAVIORAL_HEALTH: "table",
+    SHELTERS: "hmis-csv",
+    COUNTY_HOSPITAL: "hl7v2",
+    COUNTY_EMS: "nemsis",
+    BH_FHIR: "fhir",
 }
 # Source name -> the system (ddj.model.SYSTEMS) it belongs to.
 SOURCE_SYSTEMS: dict[str, str] = {
@@ -42,15 +73,21 @@ SOURCE_SYSTEMS: dict[str, str] = {
     POLICE_CAD: "police_call",
     BEHAVIORAL_HEALTH: "behavioral_health",
     SHELTERS: "shelter",
+    COUNTY_HOSPITAL: "ed",
+    COUNTY_EMS: "ems",
+    BH_FHIR: "behavioral_health",
 }
-# The column holding the source person id in each file.
+# The column holding the source person id in each CSV file that has one.
 ID_COLUMNS: dict[str, str] = {
     "jail_bookings.csv": "InmateID",
     "jail_aliases.csv": "InmateID",
     "cad_calls.csv": "NameID",
     "bh_clients.csv": "ClientID",
     "bh_services.csv": "ClientID",
-    "shelter_stays.csv": "PersonalID",
+    "hmis/Client.csv": "PersonalID",
+    "hmis/Enrollment.csv": "PersonalID",
+    "hmis/Exit.csv": "PersonalID",
+    "hmis/Services.csv": "PersonalID",
 }
 TRUTH_RECORDS = "truth/records.csv"
 TRUTH_PEOPLE = "truth/people.csv"
@@ -60,11 +97,13 @@ TRUTH_PEOPLE = "truth/people.csv"
 class GeneratedCounty:
     """What :func:`generate_county` wrote.
 
-    ``files`` maps a data file's name (``"jail_bookings.csv"``) or a truth file's path relative to
-    ``out_dir`` (``"truth/records.csv"``, ``"truth/people.csv"``) to its path. ``rows`` counts
-    the data rows of every file (header excluded, bad rows included); ``bad_rows`` counts the
-    deliberately bad rows of every data file and ``bad_row_lines`` says where they are
-    ({line number, the header being line 1: kind}).
+    ``files`` maps a data file's path under data/ (``"jail_bookings.csv"``, ``"hmis/Client.csv"``,
+    ``"hl7/adt.hl7"``) or a truth file's path relative to ``out_dir`` (``"truth/records.csv"``,
+    ``"truth/people.csv"``) to its path. ``rows`` counts the items of every file: data rows of a
+    CSV file (header excluded), messages of the HL7 file, patient care reports of the NEMSIS
+    file, resources of an NDJSON file; bad ones included. ``bad_rows`` counts the deliberately
+    bad items of every data file and ``bad_row_lines`` says where they are: {line number, the
+    header being line 1: kind} for a CSV file, {message number from 1: kind} for the HL7 file.
     """
 
     out_dir: Path
@@ -101,6 +140,19 @@ def _ids_in(table: Table, column: str) -> set[str]:
     return {row[i] for row in table.rows if row[i]}
 
 
+def _truth_ids(extract: Extract) -> dict[str, str]:
+    """The source ids the truth lists: those in good rows (before any bad row is added)."""
+    seen: set[str] = set()
+    checked = False
+    for name, table in extract.tables.items():
+        if name in ID_COLUMNS:
+            seen |= _ids_in(table, ID_COLUMNS[name])
+            checked = True
+    if not checked:  # documents: the builder lists exactly the ids of its good items
+        return dict(extract.ids)
+    return {sid: pid for sid, pid in extract.ids.items() if sid in seen}
+
+
 def generate_county(
     out_dir: Path,
     people: int = 5000,
@@ -121,42 +173,51 @@ def generate_county(
 
     say(f"building {people:,} people")
     population = build_population(_stage_rng(seed, "people"), people, start, end)
-    say("planning contacts with jail, police, behavioral health and shelters")
+    say("planning contacts with jail, police, EMS, the hospital, behavioral health and shelters")
     use = plan_utilization(_stage_rng(seed, "utilization"), population, window)
+    events = use.events
+    incidents = incident_numbers([*events[CAD], *events[EMS]])
+    bh_agency = [e for e in events[BH] if e.program is not None and not e.program.fhir]
+    bh_fhir = [e for e in events[BH] if e.program is not None and e.program.fhir]
 
-    extracts: dict[str, Extract] = {}
-    builders = (
-        (COUNTY_JAIL, build_jail, JAIL),
-        (POLICE_CAD, build_cad, CAD),
-        (BEHAVIORAL_HEALTH, build_bh, BH),
-        (SHELTERS, build_shelter, SHELTER),
-    )
-    for source, build, system in builders:
-        say(f"recording {len(use.events[system]):,} {source} events")
-        extracts[source] = build(_stage_rng(seed, source), population, use.events[system])
+    def rng(source: str) -> random.Random:
+        say(f"recording {source} events")
+        return _stage_rng(seed, source)
 
-    # The truth lists exactly the ids that appear in good rows (before any bad row is added).
-    truth_ids: dict[str, dict[str, str]] = {}
-    for source, extract in extracts.items():
-        seen: set[str] = set()
-        for name, _profile in SOURCE_FILES[source]:
-            seen |= _ids_in(extract.tables[name], ID_COLUMNS[name])
-        truth_ids[source] = {sid: pid for sid, pid in extract.ids.items() if sid in seen}
+    extracts: dict[str, Extract] = {
+        COUNTY_JAIL: build_jail(rng(COUNTY_JAIL), population, events[JAIL]),
+        POLICE_CAD: build_cad(rng(POLICE_CAD), population, events[CAD], incidents),
+        BEHAVIORAL_HEALTH: build_bh(rng(BEHAVIORAL_HEALTH), population, bh_agency),
+        SHELTERS: build_hmis(
+            rng(SHELTERS), population, events[SHELTER], institution_stays(events), start, end
+        ),
+        COUNTY_HOSPITAL: build_hospital(rng(COUNTY_HOSPITAL), population, events[ED]),
+        COUNTY_EMS: build_ems(
+            rng(COUNTY_EMS), population, events[EMS], incidents, {e.call for e in events[CAD]}
+        ),
+        BH_FHIR: build_fhir(rng(BH_FHIR), population, bh_fhir),
+    }
+    truth_ids = {source: _truth_ids(extract) for source, extract in extracts.items()}
 
     files: dict[str, Path] = {}
     rows: dict[str, int] = {}
     bad_rows: dict[str, int] = {}
     bad_row_lines: dict[str, dict[int, str]] = {}
     say("writing data files")
-    for source, extract in extracts.items():
-        for name, _profile in SOURCE_FILES[source]:
-            table = extract.tables[name]
+    for extract in extracts.values():
+        for name, table in extract.tables.items():
             lines = add_bad_rows(_stage_rng(seed, f"bad:{name}"), name, table)
             path = out_dir / "data" / name
             rows[name] = write_csv(path, table)
             files[name] = path
             bad_rows[name] = len(lines)
             bad_row_lines[name] = lines
+        for name, document in extract.documents.items():
+            path = out_dir / "data" / name
+            rows[name] = write_document(path, document)
+            files[name] = path
+            bad_rows[name] = len(document.bad)
+            bad_row_lines[name] = dict(document.bad)
 
     say("writing ground truth")
     for key, table in (

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from ddj.demo import formats, names
 from ddj.demo.errors import COUNTY_JAIL, RATES, Recorded, noisy, record
+from ddj.demo.events import Event
 from ddj.demo.people import Person
 from ddj.demo.registry import Extract, SourceIdentity, address_at_event, register
-from ddj.demo.utilization import Event
 from ddj.demo.writers import Table
 
 BOOKINGS_HEADER = [

@@ -93,54 +93,85 @@ class Address:
         return f"{self.street}, {self.city} {self.state} {self.zip}"
 
 
+# HMIS project types (FY2024 HMIS CSV, list 2.02.6) used by the county's projects.
+ES_ENTRY_EXIT, ES_NIGHT_BY_NIGHT, TRANSITIONAL_HOUSING, STREET_OUTREACH = 0, 1, 2, 4
+
+
 @dataclass(frozen=True, slots=True)
 class ShelterProject:
+    project_id: str
     name: str
-    project_type: str  # ES, TH or SO (HMIS project types)
+    project_type: int  # HMIS ProjectType code
+    organization: str  # OrganizationID
     address: Address
     weight: float
     median_days: float  # typical length of an enrollment
 
+    @property
+    def night_by_night(self) -> bool:
+        return self.project_type == ES_NIGHT_BY_NIGHT
+
+
+# HMIS organizations: OrganizationID -> name.
+HMIS_ORGANIZATIONS: dict[str, str] = {
+    "101": "Riverton Union Gospel Mission",
+    "102": "Harbor House Services",
+    "103": "Hope Village Community Housing",
+    "104": "Synthetic County Health and Human Services",
+}
+HMIS_COC = "OR-504"
 
 SHELTERS: tuple[ShelterProject, ...] = (
     ShelterProject(
+        "1001",
         "RIVERTON MISSION EMERGENCY SHELTER",
-        "ES",
+        ES_ENTRY_EXIT,
+        "101",
         Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"),
         0.34,
         12,
     ),
     ShelterProject(
+        "1002",
         "HARBOR HOUSE LOW BARRIER SHELTER",
-        "ES",
+        ES_NIGHT_BY_NIGHT,
+        "102",
         Address("1290 FERRY ST SE", "RIVERTON", STATE, "97302"),
         0.22,
         8,
     ),
     ShelterProject(
+        "1003",
         "WOMEN AND FAMILY EMERGENCY SHELTER",
-        "ES",
+        ES_ENTRY_EXIT,
+        "101",
         Address("210 CHURCH ST NE", "RIVERTON", STATE, "97301"),
         0.12,
         20,
     ),
     ShelterProject(
+        "1004",
         "HOPE VILLAGE TRANSITIONAL HOUSING",
-        "TH",
+        TRANSITIONAL_HOUSING,
+        "103",
         Address("3340 LANCASTER DR NE", "RIVERTON", STATE, "97304"),
         0.10,
         120,
     ),
     ShelterProject(
+        "1005",
         "MILLBROOK WARMING CENTER",
-        "ES",
+        ES_NIGHT_BY_NIGHT,
+        "104",
         Address("88 MAIN ST", "MILLBROOK", STATE, "97321"),
         0.08,
         3,
     ),
     ShelterProject(
+        "1006",
         "COUNTY STREET OUTREACH",
-        "SO",
+        STREET_OUTREACH,
+        "104",
         Address("455 N COMMERCIAL ST", "RIVERTON", STATE, "97301"),
         0.14,
         45,
@@ -161,8 +192,10 @@ class BhProgram:
     part2: bool  # a 42 CFR Part 2 substance-use treatment program
     for_mental_illness: bool
     for_substance_use: bool
+    fhir: bool = False  # run by the second provider, whose records come as FHIR
 
 
+# The county's behavioral-health agency (its extracts are CSV files).
 BH_PROGRAMS: tuple[BhProgram, ...] = (
     BhProgram("SYNTHETIC COUNTY CRISIS CENTER", ("CRISIS",), False, True, True),
     BhProgram("MOBILE CRISIS RESPONSE TEAM", ("MOBILE_CRISIS",), False, True, True),
@@ -177,6 +210,53 @@ BH_PROGRAMS: tuple[BhProgram, ...] = (
     BhProgram("BRIDGEWAY RESIDENTIAL TREATMENT", ("RESIDENTIAL",), True, False, True),
     BhProgram("SYNTHETIC COUNTY WITHDRAWAL MANAGEMENT", ("DETOX",), True, False, True),
 )
+# A second provider whose electronic health record offers a FHIR R4 bulk export.
+FHIR_BH_PROVIDER = "Bridgewell Behavioral Health"
+FHIR_BH_PROGRAMS: tuple[BhProgram, ...] = (
+    BhProgram(
+        "Bridgewell Crisis Stabilization", ("CRISIS", "MOBILE_CRISIS"), False, True, True, True
+    ),
+    BhProgram(
+        "Bridgewell Outpatient Mental Health",
+        ("OUTPATIENT", "CASE_MANAGEMENT"),
+        False,
+        True,
+        False,
+        True,
+    ),
+    BhProgram(
+        "Bridgewell Opioid Treatment Program",
+        ("OUTPATIENT", "CASE_MANAGEMENT"),
+        True,
+        False,
+        True,
+        True,
+    ),
+    BhProgram("Bridgewell Adult Residential", ("RESIDENTIAL",), False, True, False, True),
+    BhProgram("Bridgewell Recovery House", ("RESIDENTIAL", "DETOX"), True, False, True, True),
+)
+
+# The county hospital (ADT feed) and the county EMS agency (NEMSIS export).
+HOSPITAL_NAME = "SYNTHETIC COUNTY GENERAL HOSPITAL"
+HOSPITAL_CODE = "SCGH"
+HOSPITAL_ADDRESS = Address("890 OAK ST SE", "RIVERTON", STATE, "97301")
+EMS_AGENCY_NAME = "Synthetic County Fire and EMS"
+EMS_AGENCY_NUMBER = "SCFEMS"
+EMS_AGENCY_STATE_ID = "OR-0417"
+DISPATCH_CENTER = "Synthetic County 911 Communications"
+
+# FIPS codes of the state and county, and (made-up) GNIS feature ids of the towns, as NEMSIS
+# records them.
+STATE_FIPS = "41"
+COUNTY_FIPS = "41047"
+CITY_GNIS: dict[str, str] = {
+    "RIVERTON": "2411778",
+    "MILLBROOK": "2411091",
+    "FAIRVIEW": "2410479",
+    "CEDAR FALLS": "2409974",
+    "OAKDALE": "2411331",
+    "PINE HOLLOW": "2411432",
+}
 
 
 _CITY_CUM_WEIGHTS = tuple(itertools.accumulate(c[2] for c in CITIES))

@@ -6,9 +6,9 @@ import random
 
 from ddj.demo import formats
 from ddj.demo.errors import POLICE_CAD, RATES, noisy, record
+from ddj.demo.events import Event
 from ddj.demo.people import Person
 from ddj.demo.registry import Extract, address_at_event, register
-from ddj.demo.utilization import Event
 from ddj.demo.writers import Table
 
 CALLS_HEADER = [
@@ -27,18 +27,15 @@ CALLS_HEADER = [
 ]
 
 
-def build_cad(rng: random.Random, people: list[Person], events: list[Event]) -> Extract:
+def build_cad(
+    rng: random.Random, people: list[Person], events: list[Event], call_numbers: dict[int, str]
+) -> Extract:
+    """``call_numbers``: the 911 incident number of every call (dispatch.incident_numbers)."""
     rates = RATES[POLICE_CAD]
     reg = register(rng, people, events, rates, lambda n: f"MN{n + 100000:07d}")
-    call_numbers: dict[int, str] = {}
-    per_year: dict[int, int] = {}
     calls = Table(CALLS_HEADER)
     for event, identity in zip(reg.events, reg.owners, strict=True):
         person = identity.person
-        if event.call not in call_numbers:
-            year = event.start.year
-            per_year[year] = per_year.get(year, 0) + 1
-            call_numbers[event.call] = f"{year % 100:02d}-{per_year[year]:06d}"
         rec = identity.recorded
         if rng.random() < rates.row_reentry:
             rec = record(rng, person, event.start.date(), rates)  # dispatcher took it down again

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ddj.demo.errors import ErrorRates, Recorded, record
+from ddj.demo.events import Event
 from ddj.demo.people import Person
 from ddj.demo.places import NO_ADDRESS, SHELTERS, Address
-from ddj.demo.utilization import Event
-from ddj.demo.writers import Table
+from ddj.demo.writers import Document, Table
 
 _SHELTER_WEIGHTS = [s.weight for s in SHELTERS]
 
@@ -42,10 +42,17 @@ class Registration:
 
 @dataclass(slots=True)
 class Extract:
-    """What one source hands over: its files, and (for the truth) whose each id is."""
+    """What one source hands over, and (for the truth) whose each id is.
+
+    Files are named by their path under data/. ``tables`` are CSV files that may still get bad
+    rows; ``documents`` are other files, final (bad items included). ``ids`` maps source person
+    ids to true person ids: for documents exactly the ids their good items carry (for tables the
+    generator keeps those seen in good rows).
+    """
 
     tables: dict[str, Table]
     ids: dict[str, str]  # source person id -> true person id
+    documents: dict[str, Document] = field(default_factory=dict)
 
     @staticmethod
     def of(registration: Registration, tables: dict[str, Table]) -> Extract:

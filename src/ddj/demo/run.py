@@ -11,40 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ddj.demo.generate import SOURCE_FILES, SOURCE_SYSTEMS, generate_county
+from ddj.demo.generate import SOURCE_FILES, SOURCE_FORMATS, SOURCE_SYSTEMS, generate_county
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
 from ddj.workspace import Workspace
 
 Progress = Callable[[str], None]
 
-# The demo's shelter extract has no built-in profile: ddj.toml defines one, as a county would.
-SHELTER_PROFILE = """
-[profiles.shelter_stays]
-system = "shelter"
-kind = "records_and_events"
-description = "Shelter enrollments exported from the county HMIS as a flat CSV"
-event = { type = "shelter_stay" }
-required = { fields = ["source_person_id", "event_id", "start_at"] }
-formats = { date = ["%Y-%m-%d"], datetime = ["%Y-%m-%d %H:%M:%S"] }
-codes = { sex = { M = "M", F = "F" } }
-
-[profiles.shelter_stays.columns]
-source_person_id = "PersonalID"
-event_id = "EnrollmentID"
-first_name = "FirstName"
-last_name = "LastName"
-dob = "DOB"
-ssn = "SSN"
-sex = "Gender"
-start_at = "EntryDate"
-end_at = "ExitDate"
-location = "ProjectName"
-project_type = "ProjectType"
-"""
-
 
 def demo_config(data_dir: str = "data") -> str:
+    """The demo workspace's ddj.toml: every source of the synthetic county in its own format."""
     lines = [
         "# ddj.toml written by `ddj demo` for a synthetic county.",
         "",
@@ -58,14 +34,14 @@ def demo_config(data_dir: str = "data") -> str:
             "[[sources]]",
             f'name = "{source}"',
             f'system = "{SOURCE_SYSTEMS[source]}"',
-            'format = "table"',
+            f'format = "{SOURCE_FORMATS[source]}"',
             "files = [",
         ]
-        lines += [
-            f'  {{ path = "{data_dir}/{name}", profile = "{profile}" }},' for name, profile in files
-        ]
+        for name, profile in files:
+            with_profile = f', profile = "{profile}"' if profile else ""
+            lines.append(f'  {{ path = "{data_dir}/{name}"{with_profile} }},')
         lines += ["]", ""]
-    return "\n".join(lines) + SHELTER_PROFILE
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

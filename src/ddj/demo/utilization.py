@@ -1,23 +1,33 @@
 """Who touches which system, how often and when: heavy-tailed contacts over the window.
 
 Most people touch one system once or twice; the frequent utilizers cycle through jail, police
-calls, behavioral-health crisis care and shelters many times. Arrests come from police calls and
-many crisis services from police crisis calls, so the systems' events line up in time.
+calls, behavioral-health crisis care, shelters, EMS and the emergency room many times. Arrests
+come from police calls, many crisis services from police crisis calls, many EMS runs answer police
+calls and bring patients to the emergency room, so the systems' events line up in time.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ddj.demo.events import (
+    BH,
+    CAD,
+    ED,
+    EMS,
+    JAIL,
+    SHELTER,
+    SYSTEMS,
+    Event,
+    Utilization,
+    weighted,
+)
+from ddj.demo.medical import MedicalPlanner
 from ddj.demo.people import Person
-from ddj.demo.places import BH_PROGRAMS, JAIL_FACILITIES, SHELTERS, BhProgram, ShelterProject
+from ddj.demo.places import BH_PROGRAMS, FHIR_BH_PROGRAMS, JAIL_FACILITIES, SHELTERS, BhProgram
 from ddj.demo.sampling import Window, neg_binomial
-
-JAIL, CAD, BH, SHELTER = "jail", "cad", "bh", "shelter"
-SYSTEMS = (JAIL, CAD, BH, SHELTER)
 
 _CHARGES_GENERAL = (
     ("THEFT III", 10),
@@ -149,38 +159,6 @@ _BH_COST = {
 _BH_DAYS = {"RESIDENTIAL": (7, 90), "DETOX": (2, 7)}
 
 
-@dataclass(slots=True)
-class Event:
-    """One contact of one person with one system."""
-
-    person: int
-    system: str
-    start: datetime
-    end: datetime | None = None  # None: still open when the extract was taken
-    charges: tuple[str, ...] = ()
-    facility: str = ""
-    call: int = 0  # police: people on the same call share it
-    call_type: str = ""
-    disposition: str = ""
-    service_type: str = ""
-    program: BhProgram | None = None
-    dx: tuple[str, ...] = ()
-    cost: float = 0.0
-    project: ShelterProject | None = None
-
-
-@dataclass(slots=True)
-class Utilization:
-    events: dict[str, list[Event]] = field(default_factory=lambda: {s: [] for s in SYSTEMS})
-
-    def add(self, event: Event) -> None:
-        self.events[event.system].append(event)
-
-
-def _weighted(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([row[0] for row in table], weights=[row[1] for row in table])[0]
-
-
 class _Planner:
     def __init__(self, rng: random.Random, window: Window, people: list[Person]):
         self.rng = rng
@@ -189,6 +167,12 @@ class _Planner:
         self.out = Utilization()
         self.calls = 0
         self.homeless = [p.index for p in people if p.homeless]
+        self.medical = MedicalPlanner(rng, window, self.out, self.new_call)
+
+    def new_call(self) -> int:
+        """A new dispatch incident (police call or EMS run): ids are shared by both."""
+        self.calls += 1
+        return self.calls
 
     # -- how many contacts ------------------------------------------------------------------
     def counts(self, p: Person) -> dict[str, int]:
@@ -206,12 +190,16 @@ class _Planner:
                 CAD: 3 + neg_binomial(rng, 8, 1.5),
                 BH: bh,
                 SHELTER: shelter,
+                ED: 2 + neg_binomial(rng, 5, 1.2),
+                EMS: neg_binomial(rng, 2.5, 1.2),
             }
         weights = {
             CAD: 0.42,
             JAIL: 0.22 * (1.5 if p.sex == "M" else 0.5) * (1.6 if p.substance_use else 1.0),
             BH: (0.5 if p.mental_illness else 0.0) + (0.3 if p.substance_use else 0.0),
             SHELTER: 1.5 if p.homeless else 0.0,
+            ED: 0.3 + (0.15 if p.substance_use else 0.0) + (0.1 if p.mental_illness else 0.0),
+            EMS: 0.03 + (0.08 if p.substance_use else 0.0) + (0.04 if p.homeless else 0.0),
         }
         k = rng.choices((1, 2, 3, 4), weights=(74, 19, 5.5, 1.5))[0]
         chosen: list[str] = []
@@ -224,7 +212,7 @@ class _Planner:
             if not left:
                 break
             chosen.append(rng.choices(left, weights=[weights[s] for s in left])[0])
-        means = {CAD: 0.5, JAIL: 0.4, BH: 1.5, SHELTER: 0.8}
+        means = {CAD: 0.5, JAIL: 0.4, BH: 1.5, SHELTER: 0.8, ED: 0.6, EMS: 0.3}
         counts = dict.fromkeys(SYSTEMS, 0)
         for system in chosen:
             counts[system] = 1 + neg_binomial(rng, means[system], 0.5)
@@ -234,10 +222,15 @@ class _Planner:
     def call(self, p: Person, at: datetime, call_type: str, disposition: str) -> Event | None:
         if not self.window.contains(at):
             return None
-        self.calls += 1
         cleared = at + timedelta(minutes=self.rng.randint(8, 240))
         event = Event(
-            p.index, CAD, at, cleared, call=self.calls, call_type=call_type, disposition=disposition
+            p.index,
+            CAD,
+            at,
+            cleared,
+            call=self.new_call(),
+            call_type=call_type,
+            disposition=disposition,
         )
         self.out.add(event)
         return event
@@ -254,7 +247,7 @@ class _Planner:
         ]
         for at in self.window.random_times(rng, n):
             call_type = rng.choices(types, weights=weights)[0]
-            disposition = _weighted(rng, _DISPOSITIONS.get(call_type, _DEFAULT_DISPOSITIONS))
+            disposition = weighted(rng, _DISPOSITIONS.get(call_type, _DEFAULT_DISPOSITIONS))
             event = self.call(p, at, call_type, disposition)
             if event is None:
                 continue
@@ -287,7 +280,7 @@ class _Planner:
             tables.append(_CHARGES_SUBSTANCE)
         picked: list[str] = []
         for _ in range(rng.choices((1, 2, 3), weights=(55, 30, 15))[0]):
-            charge = _weighted(rng, rng.choice(tables))
+            charge = weighted(rng, rng.choice(tables))
             if charge not in picked:
                 picked.append(charge)
         return tuple(picked)
@@ -301,7 +294,7 @@ class _Planner:
             release = booked + timedelta(days=days, minutes=rng.randint(30, 300))
             if i + 1 < n and release > times[i + 1] - timedelta(hours=2):
                 release = booked + (times[i + 1] - booked) * 0.7
-            facility = _weighted(rng, JAIL_FACILITIES)
+            facility = weighted(rng, JAIL_FACILITIES)
             self.out.add(
                 Event(
                     p.index,
@@ -325,9 +318,13 @@ class _Planner:
             mix = _BH_MIX_MI
         else:
             mix = _BH_MIX_SU
+        # Most clients use one provider (the county agency or Bridgewell), some both.
+        pick = rng.random()
+        fhir_share = 0.0 if pick < 0.6 else 1.0 if pick < 0.86 else 0.5
         for at in self.window.random_times(rng, n):
-            service = _weighted(rng, mix)
-            delivered = self.program(p, service)
+            service = weighted(rng, mix)
+            programs = FHIR_BH_PROGRAMS if rng.random() < fhir_share else BH_PROGRAMS
+            delivered = self.program(p, service, programs)
             if delivered is None:
                 continue
             service, program = delivered
@@ -366,10 +363,12 @@ class _Planner:
                 disposition = rng.choice(("REFERRED TO CRISIS TEAM", "TRANSPORTED TO HOSPITAL"))
                 self.call(p, at, call_type, disposition)
 
-    def program(self, p: Person, service: str) -> tuple[str, BhProgram] | None:
+    def program(
+        self, p: Person, service: str, programs: tuple[BhProgram, ...]
+    ) -> tuple[str, BhProgram] | None:
         """The service as delivered, and the program delivering it (one fitting the needs)."""
         rng = self.rng
-        candidates = [prog for prog in BH_PROGRAMS if service in prog.service_types]
+        candidates = [prog for prog in programs if service in prog.service_types]
         if service in ("CRISIS", "MOBILE_CRISIS"):
             return service, candidates[0]
         mental = [prog for prog in candidates if prog.for_mental_illness and p.mental_illness]
@@ -381,7 +380,7 @@ class _Planner:
         # outpatient care instead.
         if service == "OUTPATIENT":
             return None
-        return self.program(p, "OUTPATIENT")
+        return self.program(p, "OUTPATIENT", programs)
 
     def diagnoses(self, p: Person, program: BhProgram) -> tuple[str, ...]:
         rng = self.rng
@@ -432,10 +431,16 @@ class _Planner:
         derived = len(self.out.events[CAD]) - cad_before
         # Arrest and crisis calls are part of the person's calls, not all of them.
         self.generic_calls(p, max(counts[CAD] - derived, counts[CAD] // 2))
+        own_calls = [e for e in self.out.events[CAD][cad_before:] if e.person == p.index]
+        self.medical.police_runs(p, own_calls)
+        if counts[EMS]:
+            self.medical.medical_runs(p, counts[EMS])
+        if counts[ED]:
+            self.medical.walk_ins(p, counts[ED])
 
 
 def plan_utilization(rng: random.Random, people: list[Person], window: Window) -> Utilization:
-    """Every person's contacts with the four systems over the window."""
+    """Every person's contacts with every system over the window."""
     planner = _Planner(rng, window, people)
     for person in people:
         planner.person(person)
