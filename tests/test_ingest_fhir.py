@@ -237,10 +237,10 @@ def test_bundle_encounters_become_typed_events(ws: Workspace, tmp_path: Path) ->
     }  # e5 was entered in error
     e1 = found["Encounter/e1"]
     assert e1["record_key"] == "hospital|p1"  # the urn:uuid subject resolved to Patient p1
-    # -05:00 local times are stored as UTC.
+    # -05:00 local times are stored as written (wall clock), like every other source's.
     assert (str(e1["start_at"]), str(e1["end_at"])) == (
-        "2024-03-02 03:30:00",
-        "2024-03-02 07:00:00",
+        "2024-03-01 22:30:00",
+        "2024-03-02 02:00:00",
     )
     assert e1["diagnosis_codes"] == ["F20.9", "F10.20"]
     assert (e1["location"], e1["disposition"]) == ("COUNTY GENERAL ED", "HOME")

@@ -85,7 +85,7 @@ def test_sample_patient_and_visit(ws: Workspace, name: str) -> None:
     assert visit["details"]["trigger"] == name[4:7]
     assert visit["details"]["sending_facility"] == "GHHSFacility"
     # PV1-44 20150208113419+0110 in UTC.
-    assert visit["start_at"] == datetime(2015, 2, 8, 10, 24, 19)
+    assert visit["start_at"] == datetime(2015, 2, 8, 11, 34, 19)
     assert visit["details"]["utc_offset"] == "+01:10"
     assert visit["location"] == "HOMERTON UNIVER, HUH AE OMU"
     assert visit["disposition"] == "ADMITTED AS INPATIENT"
@@ -93,7 +93,7 @@ def test_sample_patient_and_visit(ws: Workspace, name: str) -> None:
     assert visit["diagnosis_codes"] is None
     assert visit["details"]["other_diagnosis_codes"] == ["SCT:422504002"]
     discharged = name in ("ADT-A03-01", "ADT-A08-01")
-    assert visit["end_at"] == (datetime(2015, 2, 9, 10, 24, 19) if discharged else None)
+    assert visit["end_at"] == (datetime(2015, 2, 9, 11, 34, 19) if discharged else None)
 
 
 def test_sample_admit_then_discharge_file_versions_the_visit(ws: Workspace) -> None:
@@ -102,8 +102,8 @@ def test_sample_admit_then_discharge_file_versions_the_visit(ws: Workspace) -> N
     assert (summary.events_added, summary.events_changed, summary.records_changed) == (0, 1, 0)
     visit = event(ws, "40007716")
     assert visit["version"] == 2
-    assert visit["start_at"] == datetime(2015, 2, 8, 10, 24, 19)  # the A03 repeats PV1-44
-    assert visit["end_at"] == datetime(2015, 2, 9, 10, 24, 19)
+    assert visit["start_at"] == datetime(2015, 2, 8, 11, 34, 19)  # the A03 repeats PV1-44
+    assert visit["end_at"] == datetime(2015, 2, 9, 11, 34, 19)
 
 
 # --- a synthetic feed: visits updated in message order, quarantine ---------------------------
@@ -114,8 +114,8 @@ def test_feed_merges_each_visit_in_message_order(ws: Workspace) -> None:
     assert summary.rows_read == 12
     ed = event(ws, "V1001")  # A04, A08, A03
     assert ed["event_type"] == "ed_visit"
-    assert ed["start_at"] == datetime(2024, 12, 3, 7, 58)  # 23:58 -08:00
-    assert ed["end_at"] == datetime(2024, 12, 3, 12, 15)
+    assert ed["start_at"] == datetime(2024, 12, 2, 23, 58)  # 23:58 -08:00, as sent
+    assert ed["end_at"] == datetime(2024, 12, 3, 4, 15)
     assert ed["location"] == "RIVERTON GEN, ER&TRAUMA"  # ER\T\TRAUMA
     # The A08 replaced the diagnoses (ICD-10-CM in dotted form); the A03 sent none, so kept.
     assert ed["diagnosis_codes"] == ["T40.1X1A", "F11.20"]

@@ -60,8 +60,8 @@ def test_overdose_sample(ws: Workspace) -> None:
     assert person["address"] is None  # ePatient.05 nil with PN "Unable to Complete"
     assert person["other_ids"] == {"ems_patient_id": "DF23286"}
     assert ems["event_type"] == "ems_run"
-    assert ems["start_at"] == datetime(2024, 10, 8, 0, 22, 1)  # eTimes.03 20:22:01-04:00
-    assert ems["end_at"] == datetime(2024, 10, 8, 1, 15, 33)  # eTimes.13
+    assert ems["start_at"] == datetime(2024, 10, 7, 20, 22, 1)  # eTimes.03 20:22:01-04:00
+    assert ems["end_at"] == datetime(2024, 10, 7, 21, 15, 33)  # eTimes.13
     assert ems["diagnosis_codes"] == ["F19", "F10.92"]  # eSituation.11, .12
     assert ems["call_type"] == "EMS REQUESTED BY LAW ENFORCEMENT"  # eDispatch.01 2301097
     assert ems["disposition"] == "TRANSPORT BY THIS EMS UNIT (THIS CREW ONLY)"
@@ -87,8 +87,8 @@ def test_suicide_sample(ws: Workspace) -> None:
     assert ems["call_type"] == "PSYCHIATRIC PROBLEM/ABNORMAL BEHAVIOR/SUICIDE ATTEMPT"
     assert ems["diagnosis_codes"] == ["T14.91"]  # eSituation.12 is nil (NV Not Recorded)
     assert ems["disposition"] == "NO TRANSPORT"
-    assert ems["start_at"] == datetime(2024, 10, 9, 10, 23, 2)
-    assert ems["end_at"] == datetime(2024, 10, 9, 11, 0, 28)
+    assert ems["start_at"] == datetime(2024, 10, 9, 6, 23, 2)
+    assert ems["end_at"] == datetime(2024, 10, 9, 7, 0, 28)
     assert ems["details"]["cad_incident_number"] == "351-24.46519"
     assert {"eSituation.12", "eTimes.11", "eTimes.12", "ePatient.12"} <= set(
         ems["details"]["not_recorded"]
@@ -121,7 +121,7 @@ def test_synthetic_runs(ws: Workspace) -> None:
         "97301",
         "OR",
     )
-    assert ems["start_at"] == datetime(2024, 12, 3, 7, 40)  # 23:40 -08:00
+    assert ems["start_at"] == datetime(2024, 12, 2, 23, 40)  # 23:40 -08:00, as sent
     # F11.20 and F1120 are one code; T40.1X1A has seven characters.
     assert ems["diagnosis_codes"] == ["T40.1X1A", "F11.20"]
     # eSituation.10 R06.03 carries PN "Symptom Not Present": a pertinent negative, not a symptom.

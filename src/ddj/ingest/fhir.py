@@ -15,8 +15,9 @@ so that references between Patient.ndjson, Encounter.ndjson and Condition.ndjson
 file can be ingested on its own; an Encounter's ``Patient/ID`` subject need not be in the same
 input, but ``urn:uuid:`` references and Condition -> Encounter links must resolve within it.
 
-Times with a UTC offset are converted to UTC and stored without a zone (the store's timestamps are
-naive); times without an offset and plain dates are kept as written. Encounters with status
+Times are stored as the local wall-clock time the source wrote, without its UTC offset, like every
+other source's (a county's systems share one time zone, and CSV extracts carry none), so the same
+moment lines up across sources; plain dates are kept as written. Encounters with status
 entered-in-error, cancelled or planned are skipped (they are not contacts), like Conditions whose
 verification status is entered-in-error or refuted. A resource id seen twice: the later one wins.
 """
@@ -28,7 +29,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -521,7 +522,7 @@ def _birth_date(value: Any, today: date) -> tuple[date | None, str]:
 
 
 def _datetime(value: Any, element: str) -> tuple[datetime | None, str]:
-    """(naive datetime, precision) of a FHIR dateTime: UTC when it had an offset."""
+    """(naive datetime, precision) of a FHIR dateTime: the wall-clock time as written."""
     if value is None:
         return None, "time"
     raw = _text(value) or ""
@@ -537,9 +538,7 @@ def _datetime(value: Any, element: str) -> tuple[datetime | None, str]:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise _Bad(element, value, f"unparseable {element}; expected a FHIR dateTime") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment, "time"
+    return moment.replace(tzinfo=None), "time"
 
 
 def _gender(value: Any) -> str | None:

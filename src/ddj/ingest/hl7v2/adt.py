@@ -16,8 +16,8 @@ Fields read (HL7 v2.3 to v2.8):
   EVN-2, else MSH-7), PV1-45 discharge the end. PV1-3 location (facility, point of care).
   PV1-36 discharge disposition. DG1-3 diagnoses coded in ICD-10(-CM).
 
-Times with a UTC offset are stored as UTC (without tzinfo); the offset sent is kept in
-details["utc_offset"]. Times without an offset are stored as sent (local time).
+Times are stored as the local wall-clock time sent (like every other source's, so the same moment
+lines up across sources); a UTC offset sent is kept in details["utc_offset"].
 """
 
 from __future__ import annotations
@@ -328,10 +328,10 @@ def _visit_times(adt: AdtMessage, message: Message, pv1: Segment) -> None:
     admit = _timestamp(pv1, 44, "PV1-44")
     discharge = _timestamp(pv1, 45, "PV1-45")
     if admit is not None:
-        adt.visit["start_at"] = admit.utc_naive
+        adt.visit["start_at"] = admit.local
         adt.visit_details["start_from"] = "PV1-44"
     if discharge is not None:
-        adt.visit["end_at"] = discharge.utc_naive
+        adt.visit["end_at"] = discharge.local
     elif pv1.is_null(45):
         adt.visit["end_at"] = None
     offset = next((t.offset_text for t in (admit, discharge) if t and t.offset_text), None)
@@ -344,7 +344,7 @@ def _visit_times(adt: AdtMessage, message: Message, pv1: Segment) -> None:
     for where, segment, n in (("EVN-2", message.first("EVN"), 2), ("MSH-7", message.msh, 7)):
         when = _timestamp(segment, n, where)
         if when is not None:
-            adt.fallback_start = (where, when.utc_naive)
+            adt.fallback_start = (where, when.local)
             break
 
 

@@ -16,14 +16,15 @@ ZIP). details: cad_incident_number (eResponse.03, the 911/CAD incident number th
 the police call of the same incident), cad_unit_record_id (eDispatch.06), complaint, symptoms,
 the other dispositions, destination, utc_offset, not_recorded (elements sent nil/NV/PN).
 
-Times carry a UTC offset in NEMSIS; they are stored as UTC without tzinfo and the offset is kept
-in details["utc_offset"].
+Times carry a UTC offset in NEMSIS; they are stored as the local wall-clock time written (like
+every other source's, so the same moment lines up across sources) and the offset is kept in
+details["utc_offset"].
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from ddj.ingest import fields as f
@@ -256,13 +257,10 @@ def _datetime(name: str, raw: str) -> tuple[datetime, str | None]:
         return parsed, None
     offset = parsed.utcoffset()
     assert offset is not None
-    try:
-        utc = parsed.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError as exc:
-        raise PcrError(name, raw, "date/time out of range") from exc
+    local = parsed.replace(tzinfo=None)
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
-    return utc, f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return local, f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _impressions(pcr: Pcr) -> tuple[list[str], list[str]]:
