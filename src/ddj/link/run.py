@@ -92,9 +92,13 @@ def link_workspace(
     if incremental:
         say("link: linking the new records with the stored model")
         linker = Linker(records, stored_model, log_level=None)
-        pairs = _predict_new(db_api, linker, table, changed)
+        new_pairs = _predict_new(db_api, linker, table, changed)
         timings["predict"] = time.perf_counter() - t0
-        keep_from = _unchanged_groups(store, changed)
+        keep_from, reopened = _unchanged_groups(store, changed)
+        # Persons touched by a new record or a review decision are clustered again from their
+        # stored pairs; every other person stays as it was.
+        pairs = pa.concat_tables([new_pairs, _stored_pairs(store, reopened, changed)],
+                                 promote_options="default")
     else:
         linker = Linker(records, model.settings(), log_level=None)
         _train(linker, config, table.num_rows, say)
@@ -105,6 +109,7 @@ def link_workspace(
         pairs = pairs.as_pyarrow_table().select(_PAIR_COLUMNS)
         timings["predict"] = time.perf_counter() - t0
         keep_from = []
+        new_pairs = pairs
 
     t0 = time.perf_counter()
     say("link: clustering")
@@ -120,7 +125,7 @@ def link_workspace(
         started,
         config,
         table,
-        pairs,
+        new_pairs,
         clusters,
         model_json,
         engine,
@@ -167,13 +172,39 @@ def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> 
     return pa.concat_tables([p.as_pyarrow_table().select(_PAIR_COLUMNS) for p in parts])
 
 
-def _unchanged_groups(store: Store, changed: set[str]) -> list[list[str]]:
-    """The existing persons' unchanged records, which stay together."""
+def _unchanged_groups(store: Store, changed: set[str]) -> tuple[list[list[str]], set[str]]:
+    """The existing persons that stay as they are, and the records of those reopened: persons
+    with a new or changed record or with a record in a review decision."""
+    decided = {k for row in store.sql(
+        "SELECT record_key_l, record_key_r FROM current_review_decision") for k in row}
     groups: dict[str, list[str]] = {}
+    touched: set[str] = set()
     for key, person in store.sql("SELECT record_key, person_id FROM person_record"):
-        if key not in changed:
-            groups.setdefault(person, []).append(key)
-    return [g for g in groups.values() if len(g) > 1]
+        groups.setdefault(person, []).append(key)
+        if key in changed or key in decided:
+            touched.add(person)
+    kept = [g for p, g in groups.items() if p not in touched and len(g) > 1]
+    reopened = {k for p in touched for k in groups[p] if k not in changed}
+    return kept, reopened
+
+
+def _stored_pairs(store: Store, reopened: set[str], changed: set[str]) -> pa.Table:
+    """The scored pairs kept from earlier runs among reopened records (pairs of changed records
+    are scored again)."""
+    store.con.register("reopened", pa.table({"k": sorted(reopened)}))
+    try:
+        table = store.con.sql("""
+            SELECT record_key_l AS unique_id_l, record_key_r AS unique_id_r,
+                   match_weight, match_probability
+            FROM link_pair
+            WHERE record_key_l IN (SELECT k FROM reopened)
+              AND record_key_r IN (SELECT k FROM reopened)
+        """).to_arrow_table()
+    finally:
+        store.con.unregister("reopened")
+    return table.cast(pa.schema([("unique_id_l", pa.string()), ("unique_id_r", pa.string()),
+                                 ("match_weight", pa.float64()),
+                                 ("match_probability", pa.float64())]))
 
 
 def cluster_records(
