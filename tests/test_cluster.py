@@ -5,8 +5,10 @@ from datetime import date
 from ddj.link.cluster import Identity, cluster, conflicting
 
 
-def ident(ssn: str | None, dob: date | None, *names: str) -> Identity:
-    return Identity(ssn, dob, frozenset(names))
+def ident(
+    ssn: str | None, dob: date | None, *names: str, last: str = "DOE", sex: str | None = None
+) -> Identity:
+    return Identity(ssn, dob, frozenset(names), names[0] if names else None, last, sex)
 
 
 def test_a_weak_bridge_cannot_join_two_people_with_different_ssns_and_dobs() -> None:
@@ -27,12 +29,25 @@ def test_ssn_typos_and_dob_typos_are_not_conflicts() -> None:
     assert conflicting(a, ident("911111111", date(1990, 1, 1), "ANN"))
     assert conflicting(a, ident("911111111", date(1980, 3, 4), "BOB"))  # twins
     assert not conflicting(a, ident(None, date(1990, 1, 1), "BOB"))
+    assert not conflicting(
+        ident("900123456", None, "REBECCA"), ident("911111111", None, "REBECAC")
+    )  # a typo is the same name
+
+
+def test_twins_and_siblings_without_ssns_conflict() -> None:
+    gary = ident(None, date(1984, 1, 15), "GARY", last="MILLER", sex="M")
+    assert conflicting(gary, ident(None, date(1984, 1, 15), "SANDRA", last="MILLER", sex="F"))
+    assert conflicting(gary, ident(None, date(1984, 1, 15), "PAUL", last="MILLER", sex="M"))
+    assert not conflicting(gary, ident(None, date(1984, 1, 15), "GARRY", last="MILLER"))
+    assert not conflicting(gary, ident(None, None, "MILLER", last="GARY"))  # swapped names
+    assert not conflicting(gary, ident(None, date(1990, 2, 2), "PAUL", last="SMITH", sex="M"))
 
 
 def test_reviewer_decisions_override_scores() -> None:
     pairs = [("a", "b", 0.99), ("c", "d", 0.6)]
-    clusters = cluster(["a", "b", "c", "d"], pairs, 0.95, {}, must_link=[("c", "d")],
-                       cannot_link=[("a", "b")])
+    clusters = cluster(
+        ["a", "b", "c", "d"], pairs, 0.95, {}, must_link=[("c", "d")], cannot_link=[("a", "b")]
+    )
     assert clusters["a"] != clusters["b"]
     assert clusters["c"] == clusters["d"]
 

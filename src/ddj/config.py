@@ -31,7 +31,7 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class LinkConfig:
-    threshold: float = 0.95
+    threshold: float = 0.97
     seed: int = 42
     max_pairs_for_training: float = 2e6
 

@@ -63,6 +63,7 @@ EVENT_FIELDS = (
     "project_type",
     "cost",
     "part2",
+    "incident_number",  # the 911/CAD incident number; ties an EMS run to the police call
 )
 
 ALIAS_FIELDS = ("alias_first_name", "alias_last_name", "alias_dob")

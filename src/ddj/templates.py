@@ -44,7 +44,7 @@ database = "ddj.duckdb"        # the DuckDB file that holds every stage's tables
 # project_type = "ProjectType"
 
 [link]
-threshold = 0.95               # match probability at or above which two records are one person
+threshold = 0.97               # match probability at or above which two records are one person
 seed = 42                      # makes training repeatable: the same data gives the same persons
 max_pairs_for_training = 2e6   # random pairs used to estimate how often non-matches agree
 

@@ -25,7 +25,7 @@ def demo_config(data_dir: str = "data") -> str:
         "# ddj.toml written by `ddj demo` for a synthetic county.",
         "",
         "[link]",
-        "threshold = 0.95",
+        "threshold = 0.97",
         "seed = 42",
         "",
     ]

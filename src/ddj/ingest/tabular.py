@@ -94,6 +94,8 @@ def _collect(
             )
         }
         event["part2"] = bool(row.get("part2"))
+        if row.get("incident_number"):
+            event["details"] = {"incident_number": row["incident_number"]}
         event["source_person_id"] = spid
         event_id = row.get("event_id") or _content_id(spid, event)
         if profile.event_per_person and row.get("event_id"):

@@ -4,8 +4,9 @@ Plain connected components let one weak record bridge two people (a police recor
 name and no date of birth joins every JOSE HERNANDEZ it resembles). Here links are taken in
 descending probability and two groups are joined only when no pair of their records conflicts:
 a reviewer said "not the same person", or the records carry different full SSNs (more than one
-digit apart) together with a different date of birth or first name. A reviewer's "same person"
-is taken first and always.
+digit apart) together with a different date of birth or first name, or (twins, siblings) the
+first names differ and so does the sex, or the surname and date of birth are the same.
+A reviewer's "same person" is taken first and always.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import jellyfish
+
 
 @dataclass(frozen=True)
 class Identity:
-    """The hard identifiers of one record that can rule a merge out."""
+    """The identifiers of one record that can rule a merge out."""
 
     ssn: str | None
     dob: date | None
     first_variants: frozenset[str]
+    first: str | None = None
+    last: str | None = None
+    sex: str | None = None
 
 
 def _ssn_far(a: str, b: str) -> bool:
@@ -44,14 +50,30 @@ def _dob_close(a: date, b: date) -> bool:
     return sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1
 
 
-def conflicting(a: Identity, b: Identity) -> bool:
-    if not (a.ssn and b.ssn and _ssn_far(a.ssn, b.ssn)):
+def _first_names_differ(a: Identity, b: Identity) -> bool:
+    """Two first names that are neither nickname variants nor near spellings (REBECCA/REBECAC)
+    nor the two names swapped."""
+    if not (a.first and b.first) or a.first_variants & b.first_variants:
         return False
-    dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
-    names_differ = bool(
-        a.first_variants and b.first_variants and not (a.first_variants & b.first_variants)
-    )
-    return dob_differs or names_differ
+    if a.first == b.last or a.last == b.first:
+        return False
+    return jellyfish.jaro_winkler_similarity(a.first, b.first) < 0.85
+
+
+def conflicting(a: Identity, b: Identity) -> bool:
+    """Records that cannot be one person: different SSNs with a different date of birth or first
+    name; or (twins, siblings) a different first name with a different sex, or with the same
+    surname and date of birth."""
+    names_differ = _first_names_differ(a, b)
+    if a.ssn and b.ssn and _ssn_far(a.ssn, b.ssn):
+        dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
+        if dob_differs or names_differ:
+            return True
+    if not names_differ:
+        return False
+    if a.sex and b.sex and a.sex != b.sex:
+        return True
+    return bool(a.dob and a.dob == b.dob and a.last and a.last == b.last)
 
 
 class _Groups:

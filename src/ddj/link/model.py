@@ -106,6 +106,25 @@ def ssn_comparison() -> cl.CustomComparison:
     )
 
 
+def incident_comparison() -> cl.CustomComparison:
+    """An EMS run and a police call of the same 911 incident (two people at one call are
+    usually both police contacts, so only records of different systems count)."""
+    return cl.CustomComparison(
+        output_column_name="incident",
+        comparison_levels=[
+            cll.CustomLevel(
+                "incidents_l IS NULL OR incidents_r IS NULL OR system_l = system_r",
+                label_for_charts="No incident to compare",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "list_has_any(incidents_l, incidents_r)",
+                label_for_charts="Same 911 incident, different systems",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -121,6 +140,7 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             # Term frequencies make a shelter's address, shared by hundreds, weak evidence.
             cl.ExactMatch("address").configure(term_frequency_adjustments=True),
             cl.ExactMatch("phone"),
+            incident_comparison(),
         ],
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,
@@ -140,6 +160,7 @@ def prediction_blocking_rules() -> list:
         "l.first_name = r.last_name AND l.last_name = r.first_name",
         "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
         block_on("phone"),
+        block_on("incidents", arrays_to_explode=["incidents"]),
     ]
 
 

@@ -36,6 +36,7 @@ INPUT_SCHEMA = pa.schema(
         ("zip", pa.string()),
         ("address", pa.string()),
         ("phone", pa.string()),
+        ("incidents", pa.list_(pa.string())),
     ]
 )
 
@@ -52,12 +53,26 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     Returns every prepared record and the keys that are new or changed since the last refresh.
     """
     con = store.con
+    # The 911/CAD incident numbers of each record's contacts: an EMS run and the police call of
+    # the same incident usually concern the same person.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_incidents AS
+        SELECT record_key, list(DISTINCT incident ORDER BY incident) AS incidents
+        FROM (SELECT record_key,
+                     coalesce(json_extract_string(details, '$.incident_number'),
+                              json_extract_string(details, '$.cad_incident_number')) AS incident
+              FROM current_event)
+        WHERE incident IS NOT NULL
+        GROUP BY record_key
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE link_basis AS
         SELECT r.record_key,
                md5(r.row_hash || coalesce(string_agg(a.alias_hash, ',' ORDER BY a.alias_hash),
-                                         '')) AS basis_hash
+                                         '')
+                   || coalesce(CAST(any_value(i.incidents) AS VARCHAR), '')) AS basis_hash
         FROM current_record r LEFT JOIN record_alias a USING (record_key)
+        LEFT JOIN link_incidents i USING (record_key)
         GROUP BY r.record_key, r.row_hash
     """)
     con.execute("""
@@ -70,9 +85,10 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
         SELECT r.record_key, r.source, r.system, r.first_name, r.last_name, r.dob, r.sex,
                r.ssn, r.ssn_last4, r.zip, r.address, r.phone,
                list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first,
-               any_value(c.basis_hash) AS basis_hash
+               any_value(c.basis_hash) AS basis_hash, any_value(i.incidents) AS incidents
         FROM current_record r JOIN link_changed c USING (record_key)
         LEFT JOIN record_alias a USING (record_key)
+        LEFT JOIN link_incidents i USING (record_key)
         GROUP BY ALL
         ORDER BY r.record_key
     """).fetchall()
@@ -119,6 +135,7 @@ def _prepare(rows: list[tuple]) -> pa.Table:
             phone,
             alias_first,
             basis_hash,
+            incidents,
         ) = row
         first_clean = clean_name(first, PLACEHOLDER_FIRST)
         last_clean = clean_name(last, PLACEHOLDER_LAST)
@@ -143,6 +160,7 @@ def _prepare(rows: list[tuple]) -> pa.Table:
         out["zip"].append(zip_code)
         out["address"].append(clean_address(address))
         out["phone"].append(phone)
+        out["incidents"].append(incidents or None)
         out["basis_hash"].append(basis_hash)
     schema = pa.schema([*INPUT_SCHEMA, pa.field("basis_hash", pa.string())])
     return pa.Table.from_pydict(out, schema=schema)

@@ -97,8 +97,9 @@ def link_workspace(
         keep_from, reopened = _unchanged_groups(store, changed)
         # Persons touched by a new record or a review decision are clustered again from their
         # stored pairs; every other person stays as it was.
-        pairs = pa.concat_tables([new_pairs, _stored_pairs(store, reopened, changed)],
-                                 promote_options="default")
+        pairs = pa.concat_tables(
+            [new_pairs, _stored_pairs(store, reopened, changed)], promote_options="default"
+        )
     else:
         linker = Linker(records, model.settings(), log_level=None)
         _train(linker, config, table.num_rows, say)
@@ -175,8 +176,11 @@ def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> 
 def _unchanged_groups(store: Store, changed: set[str]) -> tuple[list[list[str]], set[str]]:
     """The existing persons that stay as they are, and the records of those reopened: persons
     with a new or changed record or with a record in a review decision."""
-    decided = {k for row in store.sql(
-        "SELECT record_key_l, record_key_r FROM current_review_decision") for k in row}
+    decided = {
+        k
+        for row in store.sql("SELECT record_key_l, record_key_r FROM current_review_decision")
+        for k in row
+    }
     groups: dict[str, list[str]] = {}
     touched: set[str] = set()
     for key, person in store.sql("SELECT record_key, person_id FROM person_record"):
@@ -202,9 +206,16 @@ def _stored_pairs(store: Store, reopened: set[str], changed: set[str]) -> pa.Tab
         """).to_arrow_table()
     finally:
         store.con.unregister("reopened")
-    return table.cast(pa.schema([("unique_id_l", pa.string()), ("unique_id_r", pa.string()),
-                                 ("match_weight", pa.float64()),
-                                 ("match_probability", pa.float64())]))
+    return table.cast(
+        pa.schema(
+            [
+                ("unique_id_l", pa.string()),
+                ("unique_id_r", pa.string()),
+                ("match_weight", pa.float64()),
+                ("match_probability", pa.float64()),
+            ]
+        )
+    )
 
 
 def cluster_records(
@@ -217,15 +228,18 @@ def cluster_records(
     """Cluster with the reviewers' decisions and the hard-identifier conflicts applied."""
     keys = table.column("unique_id").to_pylist()
     identities = {
-        key: Identity(ssn, dob, frozenset(variants or ()))
-        for key, ssn, dob, variants in zip(
+        key: Identity(ssn, dob, frozenset(variants or ()), first, last, sex)
+        for key, ssn, dob, variants, first, last, sex in zip(
             keys,
             table.column("ssn").to_pylist(),
             table.column("dob").to_pylist(),
             table.column("first_variants").to_pylist(),
+            table.column("first_name").to_pylist(),
+            table.column("last_name").to_pylist(),
+            table.column("sex").to_pylist(),
             strict=True,
         )
-        if ssn
+        if ssn or first
     }
     decisions = store.sql(
         "SELECT record_key_l, record_key_r, decision FROM current_review_decision"

@@ -222,6 +222,8 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 4: incident numbers shared by an EMS run and a police call, as linkage evidence
+    ["ALTER TABLE link_input ADD COLUMN incidents VARCHAR[]"],
 ]
 
 # Views every later stage reads: the current version of each record and event.
