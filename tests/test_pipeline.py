@@ -87,3 +87,21 @@ def test_quarantine_holds_the_generators_bad_rows(demo_county: DemoResult) -> No
     ):
         assert expected in reasons
     assert all(r["row_number"] and r["file"] for r in rows)
+
+
+def test_link_quality_is_visible_without_a_truth(demo_county: DemoResult) -> None:
+    from ddj.link.quality import match_weights, model_estimate, suspect_persons
+
+    with Workspace(demo_county.root) as ws:
+        estimate = model_estimate(ws.store)
+        text = ws.store.scalar("SELECT CAST(model_json AS VARCHAR) FROM link_run LIMIT 1")
+        suspects = suspect_persons(ws.store)
+    assert 0.9 <= estimate.precision <= 1 and 0 < estimate.recall <= 1 and estimate.links > 0
+    weights = {
+        (w.comparison, w.level): w.weight for w in match_weights(__import__("json").loads(text))
+    }
+    assert weights[("dob", "Exact match on dob")] > 5
+    assert weights[("first_name", "All other comparisons")] < 0
+    assert all(s["n_records"] >= 1 for s in suspects)
+    html = demo_county.report.read_text()
+    assert 'data-chart="weights"' in html and "Precision the model expects" in html

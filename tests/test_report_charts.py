@@ -228,3 +228,14 @@ def test_fmt_num():
     assert charts.fmt_num(1234567) == "1,234,567"
     assert charts.fmt_num(0.85) == "0.85"
     assert charts.fmt_num(2.0) == "2"
+
+
+def test_weight_chart_draws_evidence_for_and_against() -> None:
+    from ddj.report.charts import weight_chart
+
+    svg = weight_chart(
+        ["name: exact", "name: other <x>"], [6.5, -3.25], chart="weights", title="Weights"
+    )
+    assert svg.count('class="bar"') == 2
+    assert "+6.50" in svg and "-3.25" in svg and "&lt;x&gt;" in svg
+    assert "No data yet" in weight_chart([], [], chart="weights", title="Weights")

@@ -6,6 +6,7 @@ pair of records is a true positive, so the counts are sums of n*(n-1)/2 over gro
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +76,74 @@ def score_against_truth(store: Store, truth_table: str = "truth_record") -> Pair
         SELECT tp, predicted_pairs - tp, true_pairs - tp, n_predicted, n_true FROM pairs
     """).fetchall()[0]
     return PairwiseScore(*(int(v) for v in row))
+
+
+@dataclass(frozen=True)
+class ModelEstimate:
+    """What the model itself expects of the linked pairs (no truth needed)."""
+
+    precision: float | None  # mean match probability of the pairs it linked
+    recall: float | None  # expected true pairs linked / expected true pairs among scored pairs
+    links: int
+
+
+def model_estimate(store: Store) -> ModelEstimate:
+    """From the latest run's scored pairs (those of probability 0.5 and up are kept, so recall
+    leaves out true pairs the model scored lower: an upper bound)."""
+    threshold = store.scalar("SELECT threshold FROM link_run ORDER BY started_at DESC LIMIT 1")
+    if threshold is None:
+        return ModelEstimate(None, None, 0)
+    linked, expected_linked, expected_all = store.sql(
+        """
+        SELECT count(*) FILTER (WHERE match_probability >= ?),
+               sum(match_probability) FILTER (WHERE match_probability >= ?),
+               sum(match_probability)
+        FROM link_pair
+        """,
+        [threshold, threshold],
+    )[0]
+    if not linked:
+        return ModelEstimate(None, None, 0)
+    return ModelEstimate(expected_linked / linked, expected_linked / expected_all, linked)
+
+
+@dataclass(frozen=True)
+class LevelWeight:
+    comparison: str
+    level: str
+    weight: float  # log2(m / u): how much agreeing at this level moves the odds of a match
+
+
+def match_weights(model_json: dict) -> list[LevelWeight]:
+    """Each comparison level's match weight from a trained Splink model."""
+    found = []
+    for comparison in model_json.get("comparisons", []):
+        name = comparison.get("output_column_name", "?")
+        for level in comparison.get("comparison_levels", []):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or not m or not u:
+                continue
+            found.append(LevelWeight(name, level.get("label_for_charts", "?"), math.log2(m / u)))
+    return found
+
+
+def suspect_persons(store: Store, limit: int = 20) -> list[dict]:
+    """Persons most likely to be false merges: records whose dates of birth are years apart, or
+    unusually many records; the worst first."""
+    return store.dicts(
+        f"""
+        WITH per AS (
+            SELECT p.person_id, count(*) AS n_records,
+                   count(DISTINCT r.dob) AS n_dobs,
+                   date_diff('day', min(r.dob), max(r.dob)) AS dob_span_days,
+                   count(DISTINCT r.last_name) AS n_last_names,
+                   count(DISTINCT r.sex) FILTER (WHERE r.sex IN ('F', 'M')) AS n_sexes
+            FROM person_record p JOIN current_record r USING (record_key)
+            GROUP BY p.person_id),
+        big AS (SELECT quantile_cont(n_records, 0.999) AS p999 FROM per)
+        SELECT per.* FROM per, big
+        WHERE coalesce(dob_span_days, 0) > 366 OR n_sexes > 1 OR n_records > greatest(p999, 10)
+        ORDER BY n_sexes DESC, coalesce(dob_span_days, 0) DESC, n_records DESC, person_id
+        LIMIT {int(limit)}
+        """
+    )

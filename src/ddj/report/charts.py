@@ -417,3 +417,45 @@ def upset_chart(
     )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def weight_chart(
+    labels: Sequence[str], weights: Sequence[float], *, chart: str, title: str, width: float = WIDTH
+) -> str:
+    """Diverging horizontal bars around zero: evidence for a match (right) or against (left)."""
+    if not labels:
+        return empty_chart(chart, title)
+    bar_h, gap = 16, 6
+    top, label_w = 52, min(max(_text_w(_cut(c, 56)) for c in labels), 400)
+    left = label_w + 14
+    plot_w = width - left - 60
+    plot_h = (bar_h + gap) * len(labels)
+    bound = max(max(abs(w) for w in weights), 1.0)
+    scale = plot_w / (2 * bound)
+    zero = left + plot_w / 2
+    desc = "Match weight (log2 of m/u) per comparison level: " + "; ".join(
+        f"{c}: {w:+.1f}" for c, w in zip(labels, weights, strict=True)
+    )
+    parts = _open(chart, width, top + plot_h + 44, title, desc)
+    parts.append(
+        f'<line class="axis" x1="{zero:.1f}" x2="{zero:.1f}" y1="{top - 6}" '
+        f'y2="{top + plot_h:.1f}" stroke="{AXIS}"/>'
+    )
+    for i, (label, w) in enumerate(zip(labels, weights, strict=True)):
+        y = top + i * (bar_h + gap)
+        x = zero if w >= 0 else zero + w * scale
+        color = PALETTE[2] if w >= 0 else PALETTE[5]
+        parts.append(
+            f'<text class="category" x="{left - 10:.1f}" y="{y + bar_h - 4:.1f}" '
+            f'text-anchor="end" fill="{TEXT}"><title>{esc(label)}</title>{esc(_cut(label, 56))}'
+            f"</text>"
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{abs(w) * scale:.1f}" '
+            f'height="{bar_h}" rx="2" fill="{color}"><title>{esc(label)}: {w:+.2f}</title></rect>'
+        )
+    parts.append(
+        f'<text class="axis-label" x="{zero:.1f}" y="{top + plot_h + 30:.1f}" '
+        f'text-anchor="middle" font-weight="600" fill="{MUTED}">'
+        f"{esc('← evidence against a match · match weight (log2 m/u) · evidence for →')}</text>"
+    )
+    parts.append("</svg>")
+    return "\n".join(parts)

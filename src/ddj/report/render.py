@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -122,6 +123,13 @@ def render_report(
             category_label="Source: reason",
         ),
     }
+    estimate, suspects, weights = _linkage_quality(store)
+    svg["weights"] = charts.weight_chart(
+        [f"{w.comparison}: {w.level}" for w in weights],
+        [w.weight for w in weights],
+        chart="weights",
+        title="What each comparison level says (match weights of the trained model)",
+    )
     return (
         _environment()
         .get_template("report.html")
@@ -140,8 +148,28 @@ def render_report(
             batches=queries.batches(store, MAX_BATCHES),
             batch_count=queries.batch_count(store),
             link_run=queries.latest_link_run(store),
+            estimate=estimate,
+            suspects=suspects,
             charts={k: _svg(v) for k, v in svg.items()},
         )
+    )
+
+
+def _linkage_quality(store: Store):
+    from ddj.link.quality import match_weights, model_estimate, suspect_persons
+    from ddj.link.review import estimated_quality
+
+    text = store.scalar(
+        "SELECT CAST(model_json AS VARCHAR) FROM link_run ORDER BY started_at DESC LIMIT 1"
+    )
+    if text is None:
+        return None, [], []
+    estimate = model_estimate(store)
+    reviewed = estimated_quality(store)
+    return (
+        {"model": estimate, "reviewed": reviewed},
+        suspect_persons(store),
+        match_weights(json.loads(text)),
     )
 
 
