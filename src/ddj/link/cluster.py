@@ -65,10 +65,11 @@ def conflicting(a: Identity, b: Identity) -> bool:
     name; or (twins, siblings) a different first name with a different sex, or with the same
     surname and date of birth."""
     names_differ = _first_names_differ(a, b)
-    if a.ssn and b.ssn and _ssn_far(a.ssn, b.ssn):
+    if a.ssn and b.ssn:
+        if not _ssn_far(a.ssn, b.ssn):
+            return False  # the same SSN (or a typo of it): whatever else differs, no conflict
         dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
-        if dob_differs or names_differ:
-            return True
+        return dob_differs or names_differ
     if not names_differ:
         return False
     if a.sex and b.sex and a.sex != b.sex:

@@ -161,6 +161,8 @@ def prediction_blocking_rules() -> list:
         "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),
+        block_on("dob", "zip"),
+        block_on("dob", "ssn_last4"),
     ]
 
 
