@@ -1,7 +1,8 @@
 """The Splink model: comparisons and blocking rules over the prepared linkage input.
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
-first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone.
+first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
+full_names.
 """
 
 from __future__ import annotations
@@ -106,6 +107,28 @@ def ssn_comparison() -> cl.CustomComparison:
     )
 
 
+def alias_comparison() -> cl.CustomComparison:
+    """A name one record goes by (an alias given at booking, an earlier spelling) is the other's
+    name, with the same date of birth: people give relatives' and made-up names as aliases, so a
+    shared alias alone is no evidence. Weighed only when the two primary names differ, so
+    agreement is not counted twice."""
+    return cl.CustomComparison(
+        output_column_name="alias",
+        comparison_levels=[
+            cll.CustomLevel(
+                "full_names_l IS NULL OR full_names_r IS NULL OR "
+                "(first_name_l = first_name_r AND last_name_l = last_name_r)",
+                label_for_charts="No alias to compare, or the names already agree",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "list_has_any(full_names_l, full_names_r) AND dob_l = dob_r",
+                label_for_charts="Goes by the other's name (alias), same date of birth",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def incident_comparison() -> cl.CustomComparison:
     """An EMS run and a police call of the same 911 incident (two people at one call are
     usually both police contacts, so only records of different systems count)."""
@@ -141,6 +164,7 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             cl.ExactMatch("address").configure(term_frequency_adjustments=True),
             cl.ExactMatch("phone"),
             incident_comparison(),
+            alias_comparison(),
         ],
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,
@@ -162,6 +186,7 @@ def prediction_blocking_rules() -> list:
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),
         block_on("dob", "zip"),
+        block_on("full_names", "dob", arrays_to_explode=["full_names"]),
         block_on("dob", "ssn_last4"),
     ]
 

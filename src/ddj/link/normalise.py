@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 import jellyfish
@@ -40,6 +41,14 @@ def name_variants(first: str) -> tuple[str, ...]:
 @lru_cache(maxsize=200_000)
 def phonetic(value: str) -> str:
     return jellyfish.metaphone(value.replace(" ", ""))
+
+
+# Dates of birth that intake systems use for "unknown".
+PLACEHOLDER_DOB = frozenset({date(1900, 1, 1), date(1901, 1, 1), date(1899, 12, 31)})
+
+
+def clean_dob(value: date | None) -> date | None:
+    return None if value is None or value in PLACEHOLDER_DOB else value
 
 
 def clean_ssn(value: str | None) -> str | None:

@@ -12,6 +12,7 @@ from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
     clean_address,
+    clean_dob,
     clean_name,
     clean_ssn,
     name_variants,
@@ -37,6 +38,7 @@ INPUT_SCHEMA = pa.schema(
         ("address", pa.string()),
         ("phone", pa.string()),
         ("incidents", pa.list_(pa.string())),
+        ("full_names", pa.list_(pa.string())),
     ]
 )
 
@@ -85,6 +87,9 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
         SELECT r.record_key, r.source, r.system, r.first_name, r.last_name, r.dob, r.sex,
                r.ssn, r.ssn_last4, r.zip, r.address, r.phone,
                list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first,
+               list(a.first_name || ' ' || a.last_name)
+                   FILTER (WHERE a.first_name IS NOT NULL AND a.last_name IS NOT NULL)
+                   AS alias_full,
                any_value(c.basis_hash) AS basis_hash, any_value(i.incidents) AS incidents
         FROM current_record r JOIN link_changed c USING (record_key)
         LEFT JOIN record_alias a USING (record_key)
@@ -134,6 +139,7 @@ def _prepare(rows: list[tuple]) -> pa.Table:
             address,
             phone,
             alias_first,
+            alias_full,
             basis_hash,
             incidents,
         ) = row
@@ -153,7 +159,14 @@ def _prepare(rows: list[tuple]) -> pa.Table:
         out["first_variants"].append(sorted(variants) or None)
         out["first_phonetic"].append(phonetic(first_clean) if first_clean else None)
         out["last_phonetic"].append(phonetic(last_clean) if last_clean else None)
-        out["dob"].append(dob)
+        out["dob"].append(clean_dob(dob))
+        full_names = {f"{first_clean} {last_clean}"} if first_clean and last_clean else set()
+        for alias in alias_full or []:
+            a_first, _, a_last = alias.partition(" ")
+            af, al = clean_name(a_first, PLACEHOLDER_FIRST), clean_name(a_last, PLACEHOLDER_LAST)
+            if af and al:
+                full_names.add(f"{af} {al}")
+        out["full_names"].append(sorted(full_names) or None)
         out["sex"].append(sex if sex in ("F", "M") else None)
         out["ssn"].append(ssn_clean)
         out["ssn_last4"].append(ssn_clean[-4:] if ssn_clean else last4)

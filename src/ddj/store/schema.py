@@ -224,6 +224,8 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 4: incident numbers shared by an EMS run and a police call, as linkage evidence
     ["ALTER TABLE link_input ADD COLUMN incidents VARCHAR[]"],
+    # 5: every full name a record goes by (its own and its aliases'), for matching through aliases
+    ["ALTER TABLE link_input ADD COLUMN full_names VARCHAR[]", "DELETE FROM link_input"],
 ]
 
 # Views every later stage reads: the current version of each record and event.
