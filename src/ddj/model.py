@@ -73,3 +73,32 @@ DATETIME_FIELDS = frozenset({"start_at", "end_at"})
 LIST_FIELDS = frozenset({"charges", "diagnosis_codes"})
 
 SEX_CODES = ("F", "M", "X", "U")
+
+# The typed columns of source_record and event that importers fill (beside keys and labels).
+RECORD_COLUMNS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "dob",
+    "sex",
+    "ssn",
+    "ssn_last4",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+)
+EVENT_COLUMNS = (
+    "event_type",
+    "start_at",
+    "end_at",
+    "location",
+    "charges",
+    "diagnosis_codes",
+    "call_type",
+    "disposition",
+    "project_type",
+    "cost",
+)

@@ -12,7 +12,7 @@ from ddj.ingest import fields as f
 from ddj.ingest.canonical import ParsedFile
 from ddj.ingest.profile import Profile
 from ddj.ingest.readers import iter_rows, read_header
-from ddj.model import SEX_CODES
+from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS, SEX_CODES
 
 FORMAT = "table"
 PATTERNS = ("*.csv", "*.tsv", "*.xlsx", "*.parquet")
@@ -78,21 +78,7 @@ def _collect(
         )
         return
     if profile.has_events:
-        event = {
-            k: row.get(k)
-            for k in (
-                "event_type",
-                "start_at",
-                "end_at",
-                "location",
-                "charges",
-                "diagnosis_codes",
-                "call_type",
-                "disposition",
-                "project_type",
-                "cost",
-            )
-        }
+        event = {k: row.get(k) for k in EVENT_COLUMNS}
         event["part2"] = bool(row.get("part2"))
         if row.get("incident_number"):
             event["details"] = {"incident_number": row["incident_number"]}
@@ -110,24 +96,7 @@ def _collect(
             return
         parsed.events[event_id] = event
     if profile.has_records:
-        record = {
-            k: row.get(k)
-            for k in (
-                "first_name",
-                "middle_name",
-                "last_name",
-                "suffix",
-                "dob",
-                "sex",
-                "ssn",
-                "ssn_last4",
-                "address",
-                "city",
-                "state",
-                "zip",
-                "phone",
-            )
-        }
+        record = {k: row.get(k) for k in RECORD_COLUMNS}
         record["other_ids"] = {k: v for k, v in row.get("other_ids", {}).items() if v}
         when = row.get("start_at")
         previous = parsed.records.get(spid)

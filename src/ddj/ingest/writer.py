@@ -18,35 +18,8 @@ from typing import Any
 import pyarrow as pa
 
 from ddj.ingest.canonical import ParsedFile
+from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
-
-_RECORD_COLUMNS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "dob",
-    "sex",
-    "ssn",
-    "ssn_last4",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "phone",
-)
-_EVENT_COLUMNS = (
-    "event_type",
-    "start_at",
-    "end_at",
-    "location",
-    "charges",
-    "diagnosis_codes",
-    "call_type",
-    "disposition",
-    "project_type",
-    "cost",
-)
 
 
 @dataclass
@@ -202,7 +175,7 @@ def _upsert_records(
 ) -> tuple[int, int]:
     rows = []
     for spid, record in parsed.records.items():
-        row = {c: record.get(c) for c in _RECORD_COLUMNS}
+        row = {c: record.get(c) for c in RECORD_COLUMNS}
         row["other_ids"] = dict(sorted(record.get("other_ids", {}).items()))
         row["dq_codes"] = dict(sorted(record.get("dq_codes", {}).items()))
         row["part2"] = bool(record.get("part2"))
@@ -220,7 +193,7 @@ def _upsert_events(
 ) -> tuple[int, int]:
     rows = []
     for event_id, event in parsed.events.items():
-        row = {c: event.get(c) for c in _EVENT_COLUMNS}
+        row = {c: event.get(c) for c in EVENT_COLUMNS}
         row["details"] = json.dumps(event.get("details") or {}, sort_keys=True, default=str)
         row["part2"] = bool(event.get("part2"))
         spid = event["source_person_id"]

@@ -20,19 +20,9 @@ from typing import Any
 from ddj.ingest.canonical import ParsedFile
 from ddj.ingest.hl7v2.adt import OTHER_EVENT_TYPE, AdtMessage
 from ddj.ingest.hl7v2.parser import MessageError
+from ddj.model import EVENT_COLUMNS
 
-_EVENT_FIELDS = (
-    "event_type",
-    "start_at",
-    "end_at",
-    "location",
-    "charges",
-    "diagnosis_codes",
-    "call_type",
-    "disposition",
-    "project_type",
-    "cost",
-)
+_EVENT_FIELDS = EVENT_COLUMNS
 
 
 class FileState:
