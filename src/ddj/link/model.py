@@ -148,6 +148,21 @@ def incident_comparison() -> cl.CustomComparison:
     )
 
 
+# The comparisons of this model, by output name: a stored model with others is retrained.
+COMPARISON_NAMES = (
+    "first_name",
+    "last_name",
+    "dob",
+    "ssn",
+    "sex",
+    "zip",
+    "address",
+    "phone",
+    "incident",
+    "alias",
+)
+
+
 def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",

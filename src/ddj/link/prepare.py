@@ -43,12 +43,6 @@ INPUT_SCHEMA = pa.schema(
 )
 
 
-def linkage_input(store: Store) -> pa.Table:
-    """All current records, prepared (preparing only those new or changed since last time)."""
-    table, _changed = refresh_linkage_input(store)
-    return table
-
-
 def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     """Bring link_input up to date with the current records.
 

@@ -82,7 +82,9 @@ def link_workspace(
         and len(changed) <= INCREMENTAL_MAX_SHARE * table.num_rows
     )
     if mode == "incremental" and stored_model is None:
-        raise StageOrderError("no trained model yet", fix="run a full `ddj link` first")
+        raise StageOrderError(
+            "no trained model for this version of ddj", fix="run `ddj link --mode full` first"
+        )
     incremental = stored_model is not None and (mode == "incremental" or (mode == "auto" and small))
 
     logging.getLogger("splink").setLevel(logging.ERROR)
@@ -102,7 +104,7 @@ def link_workspace(
         )
     else:
         linker = Linker(records, model.settings(), log_level=None)
-        _train(linker, config, table.num_rows, say)
+        _train(linker, config, say)
         timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         say("link: scoring candidate pairs")
@@ -142,10 +144,15 @@ _PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probabilit
 
 
 def _stored_model(store: Store) -> dict | None:
+    """The latest trained model, unless this ddj compares records differently (then retrain)."""
     text = store.scalar(
         "SELECT CAST(model_json AS VARCHAR) FROM link_run ORDER BY started_at DESC LIMIT 1"
     )
-    return json.loads(text) if text else None
+    if not text:
+        return None
+    stored = json.loads(text)
+    names = {c.get("output_column_name") for c in stored.get("comparisons", [])}
+    return stored if names == set(model.COMPARISON_NAMES) else None
 
 
 def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> pa.Table:
@@ -261,7 +268,7 @@ def cluster_records(
     )
 
 
-def _train(linker: Linker, config: LinkConfig, n_records: int, say: Progress) -> None:
+def _train(linker: Linker, config: LinkConfig, say: Progress) -> None:
     say("link: estimating the share of matching pairs")
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=0.7
