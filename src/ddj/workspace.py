@@ -22,7 +22,7 @@ from ddj.config import CONFIG_NAME, DATABASE_NAME, Config, SourceConfig, SourceF
 from ddj.errors import ConfigError, WorkspaceError
 from ddj.identify import IdentifySummary, default_rules, parse_rules
 from ddj.identify import identify as run_identify
-from ddj.ingest import ingest_file, ingest_source
+from ddj.ingest import ingest_source
 from ddj.ingest.writer import BatchSummary
 from ddj.link import LinkSummary, link_workspace
 from ddj.store import Store
@@ -122,11 +122,6 @@ class Workspace:
         for item in sources:
             summaries.extend(ingest_source(self.store, self.config, item, progress))
         return summaries
-
-    def ingest_one(
-        self, source: SourceConfig, source_file: SourceFile, progress: Progress | None = None
-    ) -> BatchSummary:
-        return ingest_file(self.store, self.config, source, source_file, source_file.path, progress)
 
     def link(self, progress: Progress | None = None, mode: str = "auto") -> LinkSummary:
         """Link all records; a small new batch is linked incrementally (see link.run)."""
