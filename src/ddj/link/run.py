@@ -96,29 +96,51 @@ def link_workspace(
         linker = Linker(records, stored_model, log_level=None)
         new_pairs = _predict_new(db_api, linker, table, changed)
         timings["predict"] = time.perf_counter() - t0
-        keep_from, reopened = _unchanged_groups(store, changed)
-        # Persons touched by a new record or a review decision are clustered again from their
-        # stored pairs; every other person stays as it was.
-        pairs = pa.concat_tables(
-            [new_pairs, _stored_pairs(store, reopened, changed)], promote_options="default"
-        )
-    else:
-        linker = Linker(records, model.settings(), log_level=None)
-        _train(linker, config, say)
-        timings["train"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        say("link: scoring candidate pairs")
-        pairs = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_FROM)
-        pairs = pairs.as_pyarrow_table().select(_PAIR_COLUMNS)
-        timings["predict"] = time.perf_counter() - t0
-        keep_from = []
-        new_pairs = pairs
+        say("link: clustering the persons the new records touch")
+        scope = _Scope.of(store, changed, new_pairs)
+        scoped = table.filter(
+            pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(scope.keys), pa.string()))
+        )
+        pairs = pa.concat_tables(
+            [new_pairs, _stored_pairs(store, scope.reopened, changed)], promote_options="default"
+        )
+        clusters = cluster_records(
+            store, scoped, pairs, config.threshold, keep_together=scope.keep_together
+        )
+        timings["cluster"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        run_id = f"l{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+        summary = _write_scoped(
+            store,
+            run_id,
+            started,
+            config,
+            scoped,
+            new_pairs,
+            clusters,
+            linker.misc.save_model_to_json(),
+            engine,
+            scope,
+            changed,
+        )
+        timings["write"] = time.perf_counter() - t0
+        summary.seconds = timings
+        summary.mode = "incremental"
+        return summary
+    linker = Linker(records, model.settings(), log_level=None)
+    _train(linker, config, say)
+    timings["train"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    say("link: scoring candidate pairs")
+    pairs = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_FROM)
+    pairs = pairs.as_pyarrow_table().select(_PAIR_COLUMNS)
+    timings["predict"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     say("link: clustering")
-    clusters = cluster_records(store, table, pairs, config.threshold, keep_together=keep_from)
+    clusters = cluster_records(store, table, pairs, config.threshold)
     timings["cluster"] = time.perf_counter() - t0
-    model_json = linker.misc.save_model_to_json()
 
     t0 = time.perf_counter()
     run_id = f"l{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -128,15 +150,14 @@ def link_workspace(
         started,
         config,
         table,
-        new_pairs,
+        pairs,
         clusters,
-        model_json,
+        linker.misc.save_model_to_json(),
         engine,
-        replace_pairs_of=changed if incremental else None,
     )
     timings["write"] = time.perf_counter() - t0
     summary.seconds = timings
-    summary.mode = "incremental" if incremental else "full"
+    summary.mode = "full"
     return summary
 
 
@@ -166,7 +187,7 @@ def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> 
         )
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
-    is_new = pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(changed)))
+    is_new = pc.is_in(table.column("unique_id"), value_set=pa.array(sorted(changed), pa.string()))
     new = db_api.register(table.filter(is_new), table_name="ddj_new")
     parts = [linker.inference.predict_within(new, threshold_match_probability=KEEP_PAIRS_FROM)]
     existing_rows = table.filter(pc.invert(is_new))
@@ -180,29 +201,70 @@ def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> 
     return pa.concat_tables([p.as_pyarrow_table().select(_PAIR_COLUMNS) for p in parts])
 
 
-def _unchanged_groups(store: Store, changed: set[str]) -> tuple[list[list[str]], set[str]]:
-    """The existing persons that stay as they are, and the records of those reopened: persons
-    with a new or changed record or with a record in a review decision."""
-    decided = {
-        k
-        for row in store.sql("SELECT record_key_l, record_key_r FROM current_review_decision")
-        for k in row
-    }
-    groups: dict[str, list[str]] = {}
-    touched: set[str] = set()
-    for key, person in store.sql("SELECT record_key, person_id FROM person_record"):
-        groups.setdefault(person, []).append(key)
-        if key in changed or key in decided:
-            touched.add(person)
-    kept = [g for p, g in groups.items() if p not in touched and len(g) > 1]
-    reopened = {k for p in touched for k in groups[p] if k not in changed}
-    return kept, reopened
+@dataclass
+class _Scope:
+    """The records an incremental run re-clusters: the new or changed ones, and every record of
+    the persons they, their scored pairs or a review decision touch. Persons touched by a change
+    or a decision are reopened (clustered again from their stored pairs); persons only reached by
+    a new pair keep their records together. No other person is read or written."""
+
+    keys: set[str]
+    previous: dict[str, str]
+    reopened: set[str]
+    keep_together: list[list[str]]
+
+    @classmethod
+    def of(cls, store: Store, changed: set[str], new_pairs: pa.Table) -> _Scope:
+        reached = set(new_pairs.column("unique_id_l").to_pylist()) | set(
+            new_pairs.column("unique_id_r").to_pylist()
+        )
+        decided = {
+            k
+            for row in store.sql("SELECT record_key_l, record_key_r FROM current_review_decision")
+            for k in row
+        }
+        con = store.con
+        con.register(
+            "scope_seed",
+            pa.table(
+                {
+                    "k": pa.array(sorted(changed | decided | reached), pa.string()),
+                    "opens": pa.array(
+                        [k in changed or k in decided for k in sorted(changed | decided | reached)],
+                        pa.bool_(),
+                    ),
+                }
+            ),
+        )
+        try:
+            rows = con.execute("""
+                WITH touched AS (
+                    SELECT p.person_id, bool_or(s.opens) AS opens
+                    FROM scope_seed s JOIN person_record p ON p.record_key = s.k
+                    GROUP BY p.person_id)
+                SELECT p.record_key, p.person_id, t.opens
+                FROM person_record p JOIN touched t USING (person_id)
+            """).fetchall()
+        finally:
+            con.unregister("scope_seed")
+        previous = {key: person for key, person, _ in rows}
+        reopened = {key for key, _, opens in rows if opens and key not in changed}
+        groups: dict[str, list[str]] = {}
+        for key, person, opens in rows:
+            if not opens:
+                groups.setdefault(person, []).append(key)
+        return cls(
+            keys=set(previous) | changed,
+            previous=previous,
+            reopened=reopened,
+            keep_together=[g for g in groups.values() if len(g) > 1],
+        )
 
 
 def _stored_pairs(store: Store, reopened: set[str], changed: set[str]) -> pa.Table:
     """The scored pairs kept from earlier runs among reopened records (pairs of changed records
     are scored again)."""
-    store.con.register("reopened", pa.table({"k": sorted(reopened)}))
+    store.con.register("reopened", pa.table({"k": pa.array(sorted(reopened), pa.string())}))
     try:
         table = store.con.sql("""
             SELECT record_key_l AS unique_id_l, record_key_r AS unique_id_r,
@@ -294,7 +356,6 @@ def _write(
     clusters: dict[str, str],
     model_json: dict,
     engine: str,
-    replace_pairs_of: set[str] | None = None,
 ) -> LinkSummary:
     con = store.con
     previous = dict(con.execute("SELECT record_key, person_id FROM person_record").fetchall())
@@ -356,15 +417,7 @@ def _write(
                 "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
                 [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
             )
-        if replace_pairs_of is None:
-            con.execute("DELETE FROM link_pair")
-        elif replace_pairs_of:
-            con.register("replaced", pa.table({"k": sorted(replace_pairs_of)}))
-            con.execute(
-                "DELETE FROM link_pair WHERE record_key_l IN (SELECT k FROM replaced) "
-                "OR record_key_r IN (SELECT k FROM replaced)"
-            )
-            con.unregister("replaced")
+        con.execute("DELETE FROM link_pair")
         con.execute(
             """
             INSERT INTO link_pair
@@ -401,4 +454,134 @@ def _write(
         con.unregister("kept_pairs")
     return LinkSummary(
         run_id, table.num_rows, kept_pairs.num_rows, n_links, n_persons, n_multi, len(changes)
+    )
+
+
+def _write_scoped(
+    store: Store,
+    run_id: str,
+    started: datetime,
+    config: LinkConfig,
+    scoped: pa.Table,
+    new_pairs: pa.Table,
+    clusters: dict[str, str],
+    model_json: dict,
+    engine: str,
+    scope: _Scope,
+    changed: set[str],
+) -> LinkSummary:
+    """Write an incremental run: only the scope's records, their persons and the new pairs."""
+    con = store.con
+    taken = {row[0] for row in con.execute("SELECT person_id FROM person").fetchall()}
+    taken |= {r[0] for r in con.execute("SELECT old_person_id FROM person_id_change").fetchall()}
+    assignment, changes = assign_person_ids(clusters, scope.previous, taken)
+    keys = scoped.column("unique_id").to_pylist()
+    assigned = pa.table(
+        {
+            "record_key": keys,
+            "person_id": [assignment[k] for k in keys],
+            "source": scoped.column("source"),
+        }
+    )
+    affected = pa.table(
+        {
+            "person_id": pa.array(
+                sorted(set(scope.previous.values()) | set(assignment.values())), pa.string()
+            )
+        }
+    )
+    n_links = sum(
+        1 for p in new_pairs.column("match_probability").to_pylist() if p >= config.threshold
+    )
+    con.execute("BEGIN")
+    try:
+        for name, arrow in (
+            ("assigned", assigned),
+            ("affected", affected),
+            ("new_pairs", new_pairs),
+            ("replaced", pa.table({"k": pa.array(sorted(changed), pa.string())})),
+        ):
+            con.register(name, arrow)
+        con.execute(
+            "DELETE FROM person_record WHERE record_key IN (SELECT record_key FROM assigned)"
+        )
+        con.execute(
+            """
+            INSERT INTO person_record (record_key, person_id, source, source_person_id, run_id)
+            SELECT record_key, person_id, source, substr(record_key, length(source) + 2), ?
+            FROM assigned
+        """,
+            [run_id],
+        )
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE person_new AS
+            SELECT p.person_id, count(*) AS n_records, count(DISTINCT r.system) AS n_systems
+            FROM person_record p JOIN current_record r USING (record_key)
+            WHERE p.person_id IN (SELECT person_id FROM affected)
+            GROUP BY p.person_id
+        """)
+        con.execute("""
+            DELETE FROM person WHERE person_id IN (SELECT person_id FROM affected)
+              AND person_id NOT IN (SELECT person_id FROM person_new)
+        """)
+        con.execute(
+            """
+            UPDATE person SET n_records = n.n_records, n_systems = n.n_systems, updated_run = ?
+            FROM person_new n WHERE person.person_id = n.person_id
+        """,
+            [run_id],
+        )
+        con.execute(
+            """
+            INSERT INTO person (person_id, created_run, updated_run, n_records, n_systems)
+            SELECT person_id, ?, ?, n_records, n_systems FROM person_new
+            WHERE person_id NOT IN (SELECT person_id FROM person)
+        """,
+            [run_id, run_id],
+        )
+        if changes:
+            con.executemany(
+                "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
+                [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
+            )
+        con.execute(
+            "DELETE FROM link_pair WHERE record_key_l IN (SELECT k FROM replaced) "
+            "OR record_key_r IN (SELECT k FROM replaced)"
+        )
+        con.execute(
+            """
+            INSERT INTO link_pair
+            SELECT ?, unique_id_l, unique_id_r, match_weight, match_probability FROM new_pairs
+        """,
+            [run_id],
+        )
+        n_persons, n_multi = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE n_systems > 1) FROM person"
+        ).fetchall()[0]
+        n_records = con.execute("SELECT count(*) FROM person_record").fetchall()[0][0]
+        con.execute(
+            "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                started,
+                datetime.now(),
+                engine,
+                n_records,
+                new_pairs.num_rows,
+                n_links,
+                n_persons,
+                config.threshold,
+                json.dumps(model_json),
+            ],
+        )
+        con.execute("DROP TABLE person_new")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("assigned", "affected", "new_pairs", "replaced"):
+            con.unregister(name)
+    return LinkSummary(
+        run_id, n_records, new_pairs.num_rows, n_links, n_persons, n_multi, len(changes)
     )
