@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -53,6 +54,7 @@ class LinkSummary:
 INCREMENTAL_MAX_RECORDS = 50_000
 INCREMENTAL_MAX_SHARE = 0.10
 TF_COLUMNS = ("first_name", "last_name", "address")
+RECORDS_PER_CHUNK = 350_000
 MODES = ("auto", "full", "incremental")
 
 
@@ -133,7 +135,13 @@ def link_workspace(
     timings["train"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     say("link: scoring candidate pairs")
-    pairs = linker.inference.predict(threshold_match_probability=KEEP_PAIRS_FROM)
+    # Large workspaces are scored in chunks so blocking fits in the engine's memory cap.
+    chunks = max(1, math.ceil(table.num_rows / RECORDS_PER_CHUNK))
+    pairs = linker.inference.predict(
+        threshold_match_probability=KEEP_PAIRS_FROM,
+        num_chunks_left=chunks if chunks > 1 else None,
+        num_chunks_right=chunks if chunks > 1 else None,
+    )
     pairs = pairs.as_pyarrow_table().select(_PAIR_COLUMNS)
     timings["predict"] = time.perf_counter() - t0
 
