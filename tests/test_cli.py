@@ -111,3 +111,14 @@ def test_the_configured_pipeline_end_to_end(tmp_path: Path) -> None:
     exported = ddj("export", "records", "--format", "csv", "--out", "links.csv", cwd=out)
     assert exported.returncode == 0
     assert (out / "links.csv").read_text().startswith("source,source_person_id,person_id")
+
+
+def test_the_linkage_engine_is_one_checked_setting(tmp_path: Path) -> None:
+    from ddj.config import load_config
+    from ddj.errors import ConfigError
+
+    (tmp_path / "ddj.toml").write_text('[link]\nengine = "duckdb"\n')
+    assert load_config(tmp_path).link.engine == "duckdb"
+    (tmp_path / "ddj.toml").write_text('[link]\nengine = "oracle"\n')
+    with pytest.raises(ConfigError, match="engine 'oracle' is not available"):
+        load_config(tmp_path)

@@ -33,6 +33,7 @@ class SourceConfig:
 class LinkConfig:
     threshold: float = 0.97
     seed: int = 42
+    engine: str = "duckdb"  # where Splink runs: link/engine.py knows the choices
     max_pairs_for_training: float = 2e6
 
 
@@ -97,6 +98,14 @@ def parse_config(raw: dict[str, Any], root: Path, *, where: str) -> Config:
         raise ConfigError(
             f"[link]: {exc}", where=where, fix="see `ddj init` for the settings"
         ) from exc
+    from ddj.link.engine import ENGINES
+
+    if link.engine not in ENGINES:
+        raise ConfigError(
+            f"[link] engine {link.engine!r} is not available",
+            where=where,
+            fix=f"use one of {', '.join(ENGINES)}",
+        )
     if not 0 < link.threshold < 1:
         raise ConfigError("[link] threshold must be a probability between 0 and 1", where=where)
     cohorts = _list(raw.get("cohorts", []), "[[cohorts]]", where)

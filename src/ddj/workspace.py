@@ -125,7 +125,9 @@ class Workspace:
 
     def link(self, progress: Progress | None = None, mode: str = "auto") -> LinkSummary:
         """Link all records; a small new batch is linked incrementally (see link.run)."""
-        return link_workspace(self.store, self.config.link, progress, mode=mode)
+        return link_workspace(
+            self.store, self.config.link, progress, engine=self.config.link.engine, mode=mode
+        )
 
     def hl7_listener(
         self, *, source: str, system: str = "ed", host: str = "127.0.0.1", port: int = 2575
