@@ -49,28 +49,9 @@ PERSON_FIELDS = (
     "phone",
 )
 
-# Fields of one contact with a system (event).
-EVENT_FIELDS = (
-    "event_id",
-    "event_type",
-    "start_at",
-    "end_at",
-    "location",
-    "charges",
-    "diagnosis_codes",
-    "call_type",
-    "disposition",
-    "project_type",
-    "cost",
-    "part2",
-    "incident_number",  # the 911/CAD incident number; ties an EMS run to the police call
-)
 
 ALIAS_FIELDS = ("alias_first_name", "alias_last_name", "alias_dob")
 
-DATE_FIELDS = frozenset({"dob", "alias_dob"})
-DATETIME_FIELDS = frozenset({"start_at", "end_at"})
-LIST_FIELDS = frozenset({"charges", "diagnosis_codes"})
 
 SEX_CODES = ("F", "M", "X", "U")
 
@@ -101,4 +82,12 @@ EVENT_COLUMNS = (
     "disposition",
     "project_type",
     "cost",
+)
+
+# Fields of one contact with a system (event) that a mapping profile can map.
+EVENT_FIELDS = (
+    "event_id",
+    *EVENT_COLUMNS,
+    "part2",
+    "incident_number",  # the 911/CAD incident number; ties an EMS run to the police call
 )

@@ -405,26 +405,7 @@ def _write(
             FROM assigned GROUP BY person_id
         """)
         con.execute("DELETE FROM person WHERE person_id NOT IN (SELECT person_id FROM person_new)")
-        con.execute(
-            """
-            UPDATE person SET n_records = n.n_records, n_systems = n.n_systems, updated_run = ?
-            FROM person_new n WHERE person.person_id = n.person_id
-        """,
-            [run_id],
-        )
-        con.execute(
-            """
-            INSERT INTO person (person_id, created_run, updated_run, n_records, n_systems)
-            SELECT person_id, ?, ?, n_records, n_systems FROM person_new
-            WHERE person_id NOT IN (SELECT person_id FROM person)
-        """,
-            [run_id, run_id],
-        )
-        if changes:
-            con.executemany(
-                "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
-                [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
-            )
+        _apply_person_new(con, run_id, changes)
         con.execute("DELETE FROM link_pair")
         con.execute(
             """
@@ -532,26 +513,7 @@ def _write_scoped(
             DELETE FROM person WHERE person_id IN (SELECT person_id FROM affected)
               AND person_id NOT IN (SELECT person_id FROM person_new)
         """)
-        con.execute(
-            """
-            UPDATE person SET n_records = n.n_records, n_systems = n.n_systems, updated_run = ?
-            FROM person_new n WHERE person.person_id = n.person_id
-        """,
-            [run_id],
-        )
-        con.execute(
-            """
-            INSERT INTO person (person_id, created_run, updated_run, n_records, n_systems)
-            SELECT person_id, ?, ?, n_records, n_systems FROM person_new
-            WHERE person_id NOT IN (SELECT person_id FROM person)
-        """,
-            [run_id, run_id],
-        )
-        if changes:
-            con.executemany(
-                "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
-                [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
-            )
+        _apply_person_new(con, run_id, changes)
         con.execute(
             "DELETE FROM link_pair WHERE record_key_l IN (SELECT k FROM replaced) "
             "OR record_key_r IN (SELECT k FROM replaced)"
@@ -593,3 +555,27 @@ def _write_scoped(
     return LinkSummary(
         run_id, n_records, new_pairs.num_rows, n_links, n_persons, n_multi, len(changes)
     )
+
+
+def _apply_person_new(con, run_id: str, changes: list) -> None:
+    """Update and add the persons counted in the temp table person_new; log the id changes."""
+    con.execute(
+        """
+        UPDATE person SET n_records = n.n_records, n_systems = n.n_systems, updated_run = ?
+        FROM person_new n WHERE person.person_id = n.person_id
+        """,
+        [run_id],
+    )
+    con.execute(
+        """
+        INSERT INTO person (person_id, created_run, updated_run, n_records, n_systems)
+        SELECT person_id, ?, ?, n_records, n_systems FROM person_new
+        WHERE person_id NOT IN (SELECT person_id FROM person)
+        """,
+        [run_id, run_id],
+    )
+    if changes:
+        con.executemany(
+            "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
+            [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
+        )
