@@ -19,9 +19,12 @@ def county(tmp_path_factory):
 
 
 def _same_person(ws: Workspace, a: str, b: str) -> bool:
-    return ws.store.scalar(
-        "SELECT count(DISTINCT person_id) FROM person_record WHERE record_key IN (?, ?)",
-        [a, b]) == 1
+    return (
+        ws.store.scalar(
+            "SELECT count(DISTINCT person_id) FROM person_record WHERE record_key IN (?, ?)", [a, b]
+        )
+        == 1
+    )
 
 
 def test_queue_lists_uncertain_pairs_nearest_the_threshold_first(county) -> None:
@@ -49,8 +52,10 @@ def test_decisions_survive_relinking(county) -> None:
         assert not _same_person(ws, linked.record_key_l, linked.record_key_r)
         assert _same_person(ws, apart.record_key_l, apart.record_key_r)
         stored = ws.store.dicts("SELECT * FROM current_review_decision ORDER BY reviewer")
-        assert [(d["reviewer"], d["decision"]) for d in stored] == [("alice", "not_link"),
-                                                                   ("bob", "link")]
+        assert [(d["reviewer"], d["decision"]) for d in stored] == [
+            ("alice", "not_link"),
+            ("bob", "link"),
+        ]
         assert all(d["decided_at"] and d["match_probability"] for d in stored)
         decided = {(d["record_key_l"], d["record_key_r"]) for d in stored}
         assert not decided & {(i.record_key_l, i.record_key_r) for i in ws.review_queue(500)}
@@ -68,9 +73,32 @@ def test_bad_decisions_are_refused(county) -> None:
 def test_review_in_the_terminal(county) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ddj.cli", "review", "--limit", "2", "--reviewer", "carol"],
-        input="n\nq\n", capture_output=True, text=True, cwd=county.root, timeout=120)
+        input="n\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=county.root,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "recorded: not_link" in result.stdout and "match probability" in result.stdout
     with Workspace(county.root) as ws:
-        assert ws.store.scalar(
-            "SELECT count(*) FROM review_decision WHERE reviewer = 'carol'") == 1
+        assert ws.store.scalar("SELECT count(*) FROM review_decision WHERE reviewer = 'carol'") == 1
+
+
+def test_reviewed_links_can_train_the_model(tmp_path) -> None:
+    from dataclasses import replace
+
+    county = run_demo(tmp_path / "c", people=400, seed=12)
+    with Workspace(county.root) as ws:
+        pairs = ws.store.sql(
+            "SELECT record_key_l, record_key_r FROM link_pair ORDER BY match_probability DESC "
+            "LIMIT 25"
+        )
+        for a, b in pairs:
+            ws.decide(a, b, "link", reviewer="alice")
+        assert ws.link(mode="full").labels_used == 0  # off unless the county turns it on
+        ws.config.link = replace(ws.config.link, train_from_reviews=True)
+        trained = ws.link(mode="full")
+        assert trained.labels_used == 25
+        for a, b in pairs:
+            assert _same_person(ws, a, b)

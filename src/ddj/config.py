@@ -34,6 +34,7 @@ class LinkConfig:
     threshold: float = 0.97
     seed: int = 42
     engine: str = "duckdb"  # where Splink runs: link/engine.py knows the choices
+    train_from_reviews: bool = False  # also estimate m from reviewers' "link" decisions
     max_pairs_for_training: float = 2e6
 
 

@@ -48,6 +48,7 @@ threshold = 0.97               # match probability at or above which two records
 seed = 42                      # makes training repeatable: the same data gives the same persons
 max_pairs_for_training = 2e6   # random pairs used to estimate how often non-matches agree
 engine = "duckdb"              # where linkage runs (DuckDB in memory; Spark to follow)
+train_from_reviews = false     # true: also learn from reviewers' "link" decisions (20 or more)
 
 # Cohort rules. Without any [[cohorts]] ddj uses two defaults:
 #   fuse:         4+ jail bookings and 4+ shelter stays within 3 years

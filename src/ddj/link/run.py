@@ -40,6 +40,7 @@ class LinkSummary:
     n_id_changes: int
     seconds: dict[str, float] = field(default_factory=dict)
     mode: str = "full"
+    labels_used: int = 0
 
     def line(self) -> str:
         return (
@@ -132,6 +133,9 @@ def link_workspace(
         return summary
     linker = Linker(records, model.settings(), log_level=None)
     _train(linker, config, say)
+    labels_used = (
+        _train_from_reviews(db_api, linker, store, say) if config.train_from_reviews else 0
+    )
     timings["train"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     say("link: scoring candidate pairs")
@@ -166,6 +170,7 @@ def link_workspace(
     timings["write"] = time.perf_counter() - t0
     summary.seconds = timings
     summary.mode = "full"
+    summary.labels_used = labels_used
     return summary
 
 
@@ -352,6 +357,37 @@ def _train(linker: Linker, config: LinkConfig, say: Progress) -> None:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
+
+
+# Reviewed "link" pairs needed before they are used to estimate m (fewer say too little).
+MIN_REVIEWED_LINKS = 20
+
+
+def _train_from_reviews(db_api, linker: Linker, store: Store, say: Progress) -> int:
+    """Estimate m from the pairs reviewers said are one person (Splink's labelled estimation).
+
+    Reviewed pairs are the uncertain ones, not a random sample of matches, so this is opt-in
+    (``[link] train_from_reviews``). Returns the number of labels used (0 when too few)."""
+    pairs = store.sql(
+        "SELECT d.record_key_l, d.record_key_r FROM current_review_decision d "
+        "JOIN link_input a ON a.unique_id = d.record_key_l "
+        "JOIN link_input b ON b.unique_id = d.record_key_r WHERE d.decision = 'link'"
+    )
+    if len(pairs) < MIN_REVIEWED_LINKS:
+        return 0
+    say(f"link: estimating m from {len(pairs)} reviewed links")
+    labels = pa.table(
+        {
+            "source_dataset_l": ["ddj_records"] * len(pairs),
+            "unique_id_l": [a for a, _ in pairs],
+            "source_dataset_r": ["ddj_records"] * len(pairs),
+            "unique_id_r": [b for _, b in pairs],
+        }
+    )
+    linker.training.estimate_m_from_pairwise_labels(
+        db_api.register(labels, table_name="ddj_review_labels")
+    )
+    return len(pairs)
 
 
 def _write(
