@@ -26,7 +26,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import resource
 import shlex
 import shutil
@@ -42,6 +41,9 @@ from itertools import combinations
 from pathlib import Path
 
 from ddj.config import LinkConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline import machine  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -164,22 +166,6 @@ def score(truth: dict[str, str], clusters: dict[str, str]) -> Score:
     actual = Counter(truth.values())
     tp = _pairs(both)
     return Score(tp, _pairs(predicted) - tp, _pairs(actual) - tp, len(predicted), len(actual))
-
-
-# -- machine ---------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
 def say(message: str) -> None:

@@ -450,24 +450,16 @@ def _write(
         """,
             [run_id],
         )
-        n_persons = con.execute("SELECT count(*) FROM person_new").fetchall()[0][0]
-        n_multi = con.execute("SELECT count(*) FROM person_new WHERE n_systems > 1").fetchall()[0][
-            0
-        ]
-        con.execute(
-            "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                started,
-                datetime.now(),
-                engine,
-                table.num_rows,
-                kept_pairs.num_rows,
-                n_links,
-                n_persons,
-                config.threshold,
-                json.dumps(model_json),
-            ],
+        n_persons, n_multi = _record_run(
+            con,
+            run_id,
+            started,
+            engine,
+            table.num_rows,
+            kept_pairs.num_rows,
+            n_links,
+            config.threshold,
+            model_json,
         )
         con.execute("DROP TABLE person_new")
         con.execute("COMMIT")
@@ -561,24 +553,17 @@ def _write_scoped(
         """,
             [run_id],
         )
-        n_persons, n_multi = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE n_systems > 1) FROM person"
-        ).fetchall()[0]
         n_records = con.execute("SELECT count(*) FROM person_record").fetchall()[0][0]
-        con.execute(
-            "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                started,
-                datetime.now(),
-                engine,
-                n_records,
-                new_pairs.num_rows,
-                n_links,
-                n_persons,
-                config.threshold,
-                json.dumps(model_json),
-            ],
+        n_persons, n_multi = _record_run(
+            con,
+            run_id,
+            started,
+            engine,
+            n_records,
+            new_pairs.num_rows,
+            n_links,
+            config.threshold,
+            model_json,
         )
         con.execute("DROP TABLE person_new")
         con.execute("COMMIT")
@@ -615,3 +600,36 @@ def _apply_person_new(con, run_id: str, changes: list) -> None:
             "INSERT INTO person_id_change VALUES (?, ?, ?, ?, ?)",
             [(run_id, c.old_person_id, c.new_person_id, c.kind, c.n_records) for c in changes],
         )
+
+
+def _record_run(
+    con,
+    run_id: str,
+    started: datetime,
+    engine: str,
+    n_records: int,
+    n_pairs: int,
+    n_links: int,
+    threshold: float,
+    model_json: dict,
+) -> tuple[int, int]:
+    """Log the run in link_run; return the persons now and those seen by 2+ systems."""
+    n_persons, n_multi = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE n_systems > 1) FROM person"
+    ).fetchall()[0]
+    con.execute(
+        "INSERT INTO link_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            started,
+            datetime.now(),
+            engine,
+            n_records,
+            n_pairs,
+            n_links,
+            n_persons,
+            threshold,
+            json.dumps(model_json),
+        ],
+    )
+    return n_persons, n_multi
