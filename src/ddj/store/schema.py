@@ -226,6 +226,43 @@ MIGRATIONS: list[list[str]] = [
     ["ALTER TABLE link_input ADD COLUMN incidents VARCHAR[]"],
     # 5: every full name a record goes by (its own and its aliases'), for matching through aliases
     ["ALTER TABLE link_input ADD COLUMN full_names VARCHAR[]", "DELETE FROM link_input"],
+    # 6: needs flags with their evidence; the dashboard's local accounts and sessions
+    [
+        """
+        CREATE TABLE need_flag (
+            run_id           VARCHAR NOT NULL,   -- the identify_run that flagged it
+            person_id        VARCHAR NOT NULL,
+            need             VARCHAR NOT NULL,   -- mental_illness, substance_use, homelessness, ...
+            evidence_count   INTEGER NOT NULL,
+            first_at         TIMESTAMP,
+            last_at          TIMESTAMP,
+            part2            BOOLEAN NOT NULL,   -- some evidence comes from a 42 CFR Part 2 record
+            evidence         JSON NOT NULL,      -- [{event_key, source, system, at, code, why}, ...]
+            PRIMARY KEY (run_id, person_id, need)
+        )
+        """,
+        """
+        CREATE TABLE account (
+            username         VARCHAR PRIMARY KEY,
+            password_hash    VARCHAR NOT NULL,   -- argon2id
+            role             VARCHAR NOT NULL,
+            created_at       TIMESTAMP NOT NULL,
+            failed_logins    INTEGER NOT NULL DEFAULT 0,
+            locked_until     TIMESTAMP,
+            disabled         BOOLEAN NOT NULL DEFAULT FALSE
+        )
+        """,
+        """
+        CREATE TABLE web_session (
+            token_hash       VARCHAR PRIMARY KEY,  -- sha256 of the cookie value; never the value
+            username         VARCHAR NOT NULL,
+            csrf_token       VARCHAR NOT NULL,
+            created_at       TIMESTAMP NOT NULL,
+            expires_at       TIMESTAMP NOT NULL,
+            ended_at         TIMESTAMP
+        )
+        """,
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.
@@ -249,6 +286,11 @@ VIEWS: list[str] = [
     SELECT * FROM review_decision
     QUALIFY row_number() OVER (PARTITION BY record_key_l, record_key_r
                                ORDER BY decided_at DESC) = 1
+    """,
+    """
+    CREATE OR REPLACE VIEW latest_need_flag AS
+    SELECT n.* FROM need_flag n
+    WHERE n.run_id = (SELECT run_id FROM identify_run ORDER BY ran_at DESC LIMIT 1)
     """,
     """
     CREATE OR REPLACE VIEW latest_cohort AS
