@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from ddj import Workspace
 from ddj.demo.run import DemoResult, run_demo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,3 +22,41 @@ ARTIFACTS = REPO / "artifacts"
 def demo_county(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
     """600 synthetic people, generated, ingested, linked, identified and reported."""
     return run_demo(tmp_path_factory.mktemp("county"), people=600, seed=7)
+
+
+@dataclass
+class Dashboard:
+    url: str
+    account: str
+    password: str
+    workspace: Workspace
+
+
+@pytest.fixture(scope="session")
+def dashboard(demo_county: DemoResult, tmp_path_factory: pytest.TempPathFactory):
+    """The dashboard served by a real uvicorn on loopback, over a copy of the demo workspace."""
+    import uvicorn
+
+    from ddj.web import create_app
+
+    root = tmp_path_factory.mktemp("dashboard")
+    for name in ("ddj.toml", "ddj.duckdb"):
+        shutil.copy(demo_county.root / name, root / name)
+    ws = Workspace(root)
+    app = create_app(ws.store, title="test county")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the dashboard server did not start")
+        time.sleep(0.05)
+    account, password = demo_county.account
+    yield Dashboard(f"http://127.0.0.1:{port}", account, password, ws)
+    server.should_exit = True
+    thread.join(timeout=10)
+    ws.close()

@@ -13,6 +13,7 @@ import click
 from ddj.config import FORMATS, resolve_workspace
 from ddj.errors import DdjError
 from ddj.export import EXPORT_FORMATS, EXPORTS
+from ddj.govern import ROLES
 from ddj.workspace import Workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -397,6 +398,89 @@ def status(workspace) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.option("--port", default=8000, show_default=True, help="TCP port.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; loopback unless you put it behind a TLS proxy.",
+)
+@_workspace_option
+@_friendly
+def serve(port, host, workspace) -> None:
+    """Serve the dashboard (login required; create accounts with `ddj user add`).
+
+    \b
+    Example:
+      ddj serve --port 8000      # then open http://127.0.0.1:8000/
+    """
+    ws = _open(workspace)
+    if not ws.users():
+        raise DdjError(
+            "no accounts yet, so nobody could log in", fix="run `ddj user add NAME --role admin`"
+        )
+    click.echo(f"dashboard at http://{host}:{port}/  (Ctrl-C to stop)")
+    try:
+        ws.serve(host=host, port=port)
+    finally:
+        ws.close()
+
+
+@main.group(context_settings=CONTEXT)
+def user() -> None:
+    """Dashboard accounts.
+
+    \b
+    Example:
+      echo 'a long passphrase here' | ddj user add alice --role case_manager
+    """
+
+
+@user.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="The account's role.")
+@_workspace_option
+@_friendly
+def user_add(name, role, workspace) -> None:
+    """Create an account; the password is read from standard input (prompted on a terminal).
+
+    \b
+    Example:
+      ddj user add alice --role case_manager
+    """
+    if sys.stdin.isatty():
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _open(workspace) as ws:
+        account = ws.add_user(name, password, role)
+    click.echo(f"account {account.username} created with role {account.role}")
+
+
+@user.command("list", context_settings=CONTEXT)
+@_workspace_option
+@_friendly
+def user_list(workspace) -> None:
+    """List accounts, their roles and whether they are locked.
+
+    \b
+    Example:
+      ddj user list
+    """
+    with _open(workspace) as ws:
+        accounts = ws.users()
+    if not accounts:
+        click.echo("no accounts")
+    for a in accounts:
+        state = (
+            "disabled"
+            if a.disabled
+            else (f"locked until {a.locked_until:%H:%M}" if a.locked_until else "active")
+        )
+        click.echo(f"{a.username:<24} {a.role:<16} {state}")
+
+
+@main.command(context_settings=CONTEXT)
 @click.option("--people", default=5000, show_default=True, help="People in the synthetic county.")
 @click.option("--seed", default=42, show_default=True)
 @click.option(
@@ -406,8 +490,10 @@ def status(workspace) -> None:
     type=click.Path(file_okay=False),
     help="Folder for the county's files, workspace and report.",
 )
-@click.option("--no-serve", is_flag=True, help="Do not serve the report; just print where it is.")
-@click.option("--port", default=8765, show_default=True, help="Port for serving the report.")
+@click.option(
+    "--no-serve", is_flag=True, help="Do not serve the dashboard; just print the results."
+)
+@click.option("--port", default=8765, show_default=True, help="Port for the dashboard.")
 @_friendly
 def demo(people, seed, out, no_serve, port) -> None:
     """Generate a synthetic county and run the whole pipeline on it, scored against the truth.
@@ -416,13 +502,18 @@ def demo(people, seed, out, no_serve, port) -> None:
     Example:
       ddj demo --people 5000 --seed 42 --out demo-county --no-serve
     """
-    from ddj.demo.run import run_demo, serve_report
+    from ddj.demo.run import run_demo
 
     result = run_demo(Path(out), people=people, seed=seed, progress=_say)
     for line in result.lines():
         click.echo(line)
     if not no_serve:
-        serve_report(result.report, port=port)
+        click.echo(f"dashboard at http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+        ws = Workspace(result.root)
+        try:
+            ws.serve(port=port)
+        finally:
+            ws.close()
 
 
 if __name__ == "__main__":

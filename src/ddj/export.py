@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from ddj.errors import DdjError, StageOrderError
 from ddj.store import Store
@@ -55,11 +56,11 @@ def export(store: Store, what: str, fmt: str, out: Path) -> int:
     elif fmt == "parquet":
         relation.write_parquet(str(out))
     else:
-        _write_xlsx(relation.columns, relation.fetchall(), out, sheet=what)
+        write_xlsx(relation.columns, relation.fetchall(), out, sheet=what)
     return store.scalar(f"SELECT count(*) FROM ({_QUERIES[what]})")
 
 
-def _write_xlsx(columns: list[str], rows: list[tuple], out: Path, *, sheet: str) -> None:
+def write_xlsx(columns: list[str], rows: list[tuple], out: Path | BinaryIO, *, sheet: str) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)

@@ -180,6 +180,23 @@ class Workspace:
             self.store, Path(out), title=title or f"ddj report: {self.root.name}", top_n=top_n
         )
 
+    def add_user(self, username: str, password: str, role: str):
+        """Create a local dashboard account (argon2id-hashed password)."""
+        from ddj.govern import add_account
+
+        return add_account(self.store, username, password, role)
+
+    def users(self):
+        from ddj.govern import list_accounts
+
+        return list_accounts(self.store)
+
+    def serve(self, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+        """Serve the dashboard until interrupted."""
+        from ddj.web import serve
+
+        serve(self.store, host=host, port=port, title=self.root.name)
+
     def export(self, what: str, fmt: str, out: str | Path) -> int:
         return exports.export(self.store, what, fmt, Path(out))
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
+import secrets
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from ddj.demo.generate import SOURCE_FILES, SOURCE_FORMATS, SOURCE_SYSTEMS, generate_county
+from ddj.identify.run import default_as_of
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
 from ddj.workspace import Workspace
 
 Progress = Callable[[str], None]
+DEMO_ACCOUNT = "demo"
 
 
 def demo_config(data_dir: str = "data") -> str:
@@ -61,6 +62,7 @@ class DemoResult:
     cohorts: list[CohortScore]
     seconds: dict[str, float] = field(default_factory=dict)
     summaries: list[str] = field(default_factory=list)
+    account: tuple[str, str] | None = None  # the demo dashboard login (name, password)
 
     def lines(self) -> list[str]:
         out = list(self.summaries)
@@ -73,6 +75,8 @@ class DemoResult:
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         out.append(f"time: {timing}")
         out.append(f"report: {self.report}")
+        if self.account:
+            out.append(f"dashboard login: account {self.account[0]}, password {self.account[1]}")
         return out
 
 
@@ -103,6 +107,7 @@ def run_demo(
         summaries.append(linked.line())
         seconds["link"] = time.perf_counter() - t0
         t0 = time.perf_counter()
+        identify_history(ws)
         identified = ws.identify()
         summaries.append(identified.line())
         seconds["identify"] = time.perf_counter() - t0
@@ -112,9 +117,21 @@ def run_demo(
         load_truth(ws.store, county.out_dir / "truth" / "records.csv")
         linkage = score_against_truth(ws.store)
         cohorts = [score_cohort(ws, rule, identified.as_of) for rule in ws.cohort_rules()]
+        password = secrets.token_urlsafe(12)
+        ws.add_user(DEMO_ACCOUNT, password, "admin")
     finally:
         ws.close()
-    return DemoResult(out, report, linkage, cohorts, seconds, summaries)
+    return DemoResult(out, report, linkage, cohorts, seconds, summaries, (DEMO_ACCOUNT, password))
+
+
+def identify_history(ws: Workspace, quarters: int = 4) -> None:
+    """Identify as of the end of each of the last few quarters, so the cohort trend has points.
+
+    The newest run must come last: the by-name list shows the latest run.
+    """
+    newest = default_as_of(ws.store)
+    for back in range(quarters, 0, -1):
+        ws.identify(as_of=newest - timedelta(days=91 * back))
 
 
 def score_cohort(ws: Workspace, rule, as_of) -> CohortScore:
@@ -143,14 +160,3 @@ def score_cohort(ws: Workspace, rule, as_of) -> CohortScore:
     precision = right / len(found) if found else 1.0
     recall = len(claimed) / len(true_members) if true_members else 1.0
     return CohortScore(rule.name, len(found), len(true_members), precision, recall)
-
-
-def serve_report(report: Path, *, port: int = 8765, host: str = "127.0.0.1") -> None:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(report.parent))
-    with http.server.ThreadingHTTPServer((host, port), handler) as server:
-        print(
-            f"serving the report at http://{host}:{port}/{report.name}  (Ctrl-C to stop)",
-            flush=True,
-        )
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()

@@ -123,7 +123,7 @@ def render_report(
             category_label="Source: reason",
         ),
     }
-    estimate, suspects, weights = _linkage_quality(store)
+    estimate, suspects, weights = linkage_quality(store)
     svg["weights"] = charts.weight_chart(
         [f"{w.comparison}: {w.level}" for w in weights],
         [w.weight for w in weights],
@@ -155,7 +155,7 @@ def render_report(
     )
 
 
-def _linkage_quality(store: Store):
+def linkage_quality(store: Store):
     from ddj.link.quality import match_weights, model_estimate, suspect_persons
     from ddj.link.review import estimated_quality
 

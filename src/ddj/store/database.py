@@ -66,6 +66,13 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def cursor(self) -> Store:
+        """A Store on its own cursor of the same database, for use from another thread."""
+        view = object.__new__(Store)
+        view.path = self.path
+        view.con = self.con.cursor()
+        return view
+
     def close(self) -> None:
         self.con.close()
 

@@ -237,7 +237,7 @@ MIGRATIONS: list[list[str]] = [
             first_at         TIMESTAMP,
             last_at          TIMESTAMP,
             part2            BOOLEAN NOT NULL,   -- some evidence comes from a 42 CFR Part 2 record
-            evidence         JSON NOT NULL,      -- [{event_key, source, system, at, code, why}, ...]
+            evidence         JSON NOT NULL,  -- [{event_key, source, system, at, code, why}, ...]
             PRIMARY KEY (run_id, person_id, need)
         )
         """,
