@@ -20,6 +20,10 @@ COMMANDS = [
     "quarantine",
     "status",
     "demo",
+    "serve",
+    "user",
+    "user add",
+    "user list",
 ]
 
 
@@ -38,9 +42,9 @@ def ddj(
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = ddj(command, "--help")
+    result = ddj(*command.split(), "--help")
     assert result.returncode == 0
-    assert "Example" in result.stdout and f"ddj {command}" in result.stdout
+    assert "Example" in result.stdout and f"ddj {command.split()[0]}" in result.stdout
 
 
 def test_usage_errors_exit_2() -> None:
@@ -122,3 +126,34 @@ def test_the_linkage_engine_is_one_checked_setting(tmp_path: Path) -> None:
     (tmp_path / "ddj.toml").write_text('[link]\nengine = "oracle"\n')
     with pytest.raises(ConfigError, match="engine 'oracle' is not available"):
         load_config(tmp_path)
+
+
+def test_accounts_from_the_command_line(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert ddj("init", str(ws)).returncode == 0
+    refused = ddj("serve", "--workspace", str(ws))
+    assert refused.returncode == 1
+    assert "no accounts yet" in refused.stderr and "ddj user add" in refused.stderr
+    added = subprocess.run(
+        [*DDJ, "user", "add", "alice", "--role", "case_manager", "--workspace", str(ws)],
+        input="a long enough passphrase\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "account alice created with role case_manager" in added.stdout
+    short = subprocess.run(
+        [*DDJ, "user", "add", "bob", "--role", "analyst", "--workspace", str(ws)],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == 1
+    assert "shorter than 12 characters" in short.stderr
+    assert ddj("user", "add", "carol", "--role", "wizard", "--workspace", str(ws)).returncode == 2
+    listed = ddj("user", "list", "--workspace", str(ws))
+    assert listed.returncode == 0
+    assert "alice" in listed.stdout and "case_manager" in listed.stdout
+    assert "bob" not in listed.stdout

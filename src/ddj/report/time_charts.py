@@ -46,7 +46,7 @@ def line_chart(
         return empty_chart(chart, title)
     vmax = max(v for _, vals in series for v in vals)
     ticks = nice_ticks(vmax)
-    top, bottom, left, right = 48, 40, 56, 16
+    top, bottom, left, right = 48, 40, 56, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(categories) - 1, 1)
 
@@ -150,7 +150,7 @@ def person_timeline(
         cy = top + i * LANE_H + LANE_H / 2
         kind = labels.get(c["event_type"], c["event_type"])
         when = start.strftime("%Y-%m-%d")
-        if end is not None and end > start:
+        if end is not None and end - start >= timedelta(days=1):
             hover = f"{kind}: {when} to {end:%Y-%m-%d} ({(end - start).days} days)"
             w = max(x(end) - x(start), 3)
             parts.append(

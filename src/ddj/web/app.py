@@ -174,7 +174,8 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page(request: Request, session: PageSession):
         view = cached(request, "overview", data.overview)
-        return render("overview.html", session, view=view, charts=_overview_charts(view))
+        drawn = cached(request, "overview-charts", lambda _store: _overview_charts(view))
+        return render("overview.html", session, view=view, charts=drawn)
 
     @app.get("/persons", response_class=HTMLResponse, include_in_schema=False)
     def persons_page(
@@ -242,28 +243,9 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     @app.get("/quality", response_class=HTMLResponse, include_in_schema=False)
     def quality_page(request: Request, session: PageSession):
         view = cached(request, "quality", data.quality)
-        weights = charts.weight_chart(
-            [f"{w['comparison']}: {w['level']}" for w in view["match_weights"]],
-            [w["weight"] for w in view["match_weights"]],
-            chart="weights",
-            title="What each comparison level says (match weights of the trained model)",
-        )
-        quarantine = charts.bar_chart(
-            [q["source"] for q in view["quarantine_per_source"]],
-            [("Rows", [q["rows"] for q in view["quarantine_per_source"]])],
-            chart="quarantine",
-            title="Quarantined rows per source",
-            value_label="Rows quarantined",
-            category_label="Source",
-        )
+        drawn = cached(request, "quality-charts", lambda _store: _quality_charts(view))
         review = _review(store_of(request))
-        return render(
-            "quality.html",
-            session,
-            view=view,
-            review=review,
-            charts={"weights": Markup(weights), "quarantine": Markup(quarantine)},
-        )
+        return render("quality.html", session, view=view, review=review, charts=drawn)
 
     @app.post("/review", include_in_schema=False)
     def review_form(
@@ -476,3 +458,21 @@ def _overview_charts(view: dict[str, Any]) -> dict[str, Markup]:
         ),
     }
     return {k: Markup(v) for k, v in svg.items()}
+
+
+def _quality_charts(view: dict[str, Any]) -> dict[str, Markup]:
+    weights = charts.weight_chart(
+        [f"{w['comparison']}: {w['level']}" for w in view["match_weights"]],
+        [w["weight"] for w in view["match_weights"]],
+        chart="weights",
+        title="What each comparison level says (match weights of the trained model)",
+    )
+    quarantine = charts.bar_chart(
+        [q["source"] for q in view["quarantine_per_source"]],
+        [("Rows", [q["rows"] for q in view["quarantine_per_source"]])],
+        chart="quarantine",
+        title="Quarantined rows per source",
+        value_label="Rows quarantined",
+        category_label="Source",
+    )
+    return {"weights": Markup(weights), "quarantine": Markup(quarantine)}
