@@ -73,7 +73,7 @@ def test_by_name_list_sorts_and_filters(page, dashboard) -> None:
     page.goto(dashboard.url + "/persons")
     rows = page.locator("#by-name-list tbody tr")
     assert rows.count() > 0
-    header = "#by-name-list thead a.sort:text-is(\"Name\")"
+    header = '#by-name-list thead a.sort:text-is("Name")'
     page.click(header)  # sort by name, descending first
     page.wait_for_url("**order=desc*")
     page.click(header)  # then ascending

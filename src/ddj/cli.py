@@ -13,7 +13,6 @@ import click
 from ddj.config import FORMATS, resolve_workspace
 from ddj.errors import DdjError
 from ddj.export import EXPORT_FORMATS, EXPORTS
-from ddj.govern import ROLES
 from ddj.workspace import Workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -438,7 +437,7 @@ def user() -> None:
 
 @user.command("add", context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="The account's role.")
+@click.option("--role", required=True, help="The account's role, one of the policy's roles.")
 @_workspace_option
 @_friendly
 def user_add(name, role, workspace) -> None:

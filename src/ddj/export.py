@@ -60,11 +60,21 @@ def export(store: Store, what: str, fmt: str, out: Path) -> int:
     return store.scalar(f"SELECT count(*) FROM ({_QUERIES[what]})")
 
 
-def write_xlsx(columns: list[str], rows: list[tuple], out: Path | BinaryIO, *, sheet: str) -> None:
+def write_xlsx(
+    columns: list[str],
+    rows: list[tuple],
+    out: Path | BinaryIO,
+    *,
+    sheet: str,
+    notice: list[str] | None = None,
+) -> None:
+    """Rows under a header row; ``notice`` lines (e.g. a redisclosure notice) come first."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet)
+    for line in notice or []:
+        ws.append([line])
     ws.append(columns)
     for row in rows:
         ws.append(list(row))

@@ -60,6 +60,13 @@ class Workspace:
         return self._config
 
     @property
+    def policy(self):
+        """The data-sharing policy: ROOT/policy.toml, else the built-in default."""
+        from ddj.govern.policy import load_policy
+
+        return load_policy(self.root)
+
+    @property
     def store(self) -> Store:
         if self._store is None:
             if not self.root.is_dir():
@@ -184,6 +191,7 @@ class Workspace:
         """Create a local dashboard account (argon2id-hashed password)."""
         from ddj.govern import add_account
 
+        self.policy.role(role)  # the role must be one the policy defines
         return add_account(self.store, username, password, role)
 
     def users(self):
@@ -195,7 +203,7 @@ class Workspace:
         """Serve the dashboard until interrupted."""
         from ddj.web import serve
 
-        serve(self.store, host=host, port=port, title=self.root.name)
+        serve(self.store, self.policy, host=host, port=port, title=self.root.name)
 
     def export(self, what: str, fmt: str, out: str | Path) -> int:
         return exports.export(self.store, what, fmt, Path(out))

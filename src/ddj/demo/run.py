@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from ddj.demo.generate import SOURCE_FILES, SOURCE_FORMATS, SOURCE_SYSTEMS, generate_county
+from ddj.demo.governance import demo_policy, record_demo_consents
+from ddj.govern.policy import POLICY_NAME
 from ddj.identify.run import default_as_of
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
@@ -86,7 +88,7 @@ def run_demo(
     say = progress or (lambda _m: None)
     out = out.expanduser().resolve()
     if out.exists():
-        for name in ("ddj.toml", "ddj.duckdb", "ddj.duckdb.wal", "report.html"):
+        for name in ("ddj.toml", "policy.toml", "ddj.duckdb", "ddj.duckdb.wal", "report.html"):
             (out / name).unlink(missing_ok=True)
         for name in ("data", "truth"):
             shutil.rmtree(out / name, ignore_errors=True)
@@ -97,6 +99,7 @@ def run_demo(
     seconds["generate"] = time.perf_counter() - t0
 
     ws = Workspace.init(out, config_text=demo_config())
+    (out / POLICY_NAME).write_text(demo_policy(), encoding="utf-8")
     summaries: list[str] = []
     try:
         t0 = time.perf_counter()
@@ -117,6 +120,7 @@ def run_demo(
         load_truth(ws.store, county.out_dir / "truth" / "records.csv")
         linkage = score_against_truth(ws.store)
         cohorts = [score_cohort(ws, rule, identified.as_of) for rule in ws.cohort_rules()]
+        record_demo_consents(ws.store, seed=seed)
         password = secrets.token_urlsafe(12)
         ws.add_user(DEMO_ACCOUNT, password, "admin")
     finally:

@@ -1,7 +1,6 @@
 """Governance: who may use ddj and how (accounts and sessions; policy, consent and audit next)."""
 
 from ddj.govern.accounts import (
-    ROLES,
     Account,
     AccountError,
     LoginRefused,
@@ -12,7 +11,6 @@ from ddj.govern.accounts import (
 from ddj.govern.sessions import Session, end_session, open_session, session_for
 
 __all__ = [
-    "ROLES",
     "Account",
     "AccountError",
     "LoginRefused",

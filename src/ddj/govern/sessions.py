@@ -18,6 +18,7 @@ class Session:
     role: str
     csrf_token: str
     expires_at: datetime
+    via_token: bool = False  # an API token: no cookie, so no CSRF check applies
 
 
 def _digest(token: str) -> str:

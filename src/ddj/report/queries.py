@@ -7,17 +7,30 @@ A "person in a system" is a person_id with at least one current record of that s
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from ddj.store import Store
 
-# One row per linked person: the sorted list of systems they appear in.
-PERSON_SYSTEMS = """
+Sources = Sequence[str] | None  # None: every source; else only these (the policy's shared ones)
+
+
+def only(relation: str, sources: Sources) -> str:
+    """A table or view with a source column, limited to the given sources when there is a limit."""
+    if sources is None:
+        return relation
+    names = ", ".join("'" + s.replace("'", "''") + "'" for s in sources) or "NULL"
+    return f"(SELECT * FROM {relation} WHERE source IN ({names}))"
+
+
+def person_systems(sources: Sources = None) -> str:
+    """One row per linked person: the sorted list of systems they appear in."""
+    return f"""
     SELECT pr.person_id, list_sort(list(DISTINCT r.system)) AS systems
     FROM person_record pr
-    JOIN current_record r ON r.record_key = pr.record_key
+    JOIN {only("current_record", sources)} r ON r.record_key = pr.record_key
     GROUP BY pr.person_id
 """
 
@@ -119,25 +132,26 @@ class LinkRun:
     threshold: float | None
 
 
-def summary(store: Store) -> Summary:
+def summary(store: Store, sources: Sources = None) -> Summary:
+    record, event = only("current_record", sources), only("current_event", sources)
     row = store.dicts(
         f"""
         SELECT
-            (SELECT count(*) FROM current_record) AS source_records,
-            (SELECT count(*) FROM current_event) AS events,
+            (SELECT count(*) FROM {record}) AS source_records,
+            (SELECT count(*) FROM {event}) AS events,
             (SELECT count(*) FROM person) AS persons,
-            (SELECT count(*) FROM ({PERSON_SYSTEMS}) WHERE len(systems) >= 2)
+            (SELECT count(*) FROM ({person_systems(sources)}) WHERE len(systems) >= 2)
                 AS multi_system_persons,
             (SELECT count(DISTINCT person_id) FROM latest_cohort) AS cohort_members,
-            (SELECT count(*) FROM quarantine) AS quarantined_rows,
+            (SELECT count(*) FROM {only("quarantine", sources)}) AS quarantined_rows,
             (SELECT count(DISTINCT source) FROM (
-                SELECT source FROM current_record UNION ALL SELECT source FROM current_event
-                UNION ALL SELECT source FROM ingest_batch)) AS sources,
+                SELECT source FROM {record} UNION ALL SELECT source FROM {event}
+                UNION ALL SELECT source FROM {only("ingest_batch", sources)})) AS sources,
             (SELECT count(DISTINCT system) FROM (
-                SELECT system FROM current_record UNION ALL SELECT system FROM current_event
-                UNION ALL SELECT system FROM ingest_batch)) AS systems,
-            (SELECT min(start_at) FROM current_event) AS first_event,
-            (SELECT max(start_at) FROM current_event) AS last_event,
+                SELECT system FROM {record} UNION ALL SELECT system FROM {event}
+                UNION ALL SELECT system FROM {only("ingest_batch", sources)})) AS systems,
+            (SELECT min(start_at) FROM {event}) AS first_event,
+            (SELECT max(start_at) FROM {event}) AS last_event,
             (SELECT coalesce(finished_at, started_at) FROM link_run
                 ORDER BY started_at DESC LIMIT 1) AS linked_at
         """
@@ -162,22 +176,23 @@ def events_by_month(store: Store) -> list[tuple[date, int]]:
     return out
 
 
-def per_system(store: Store) -> list[SystemRow]:
+def per_system(store: Store, sources: Sources = None) -> list[SystemRow]:
+    record, event = only("current_record", sources), only("current_event", sources)
     rows = store.dicts(
-        """
+        f"""
         WITH src AS (
-            SELECT system, source FROM current_record
-            UNION SELECT system, source FROM current_event
-            UNION SELECT system, source FROM ingest_batch
+            SELECT system, source FROM {record}
+            UNION SELECT system, source FROM {event}
+            UNION SELECT system, source FROM {only("ingest_batch", sources)}
         ),
         sources AS (
             SELECT system, list_sort(list(DISTINCT source)) AS sources FROM src GROUP BY system
         ),
-        rec AS (SELECT system, count(*) AS n FROM current_record GROUP BY system),
-        ev AS (SELECT system, count(*) AS n FROM current_event GROUP BY system),
+        rec AS (SELECT system, count(*) AS n FROM {record} GROUP BY system),
+        ev AS (SELECT system, count(*) AS n FROM {event} GROUP BY system),
         ppl AS (
             SELECT r.system, count(DISTINCT pr.person_id) AS n
-            FROM person_record pr JOIN current_record r ON r.record_key = pr.record_key
+            FROM person_record pr JOIN {record} r ON r.record_key = pr.record_key
             GROUP BY r.system
         )
         SELECT s.system, s.sources,
@@ -193,10 +208,10 @@ def per_system(store: Store) -> list[SystemRow]:
     return [SystemRow(**r) for r in rows]
 
 
-def overlap(store: Store) -> Overlap:
+def overlap(store: Store, sources: Sources = None) -> Overlap:
     combos = store.sql(
         f"""
-        SELECT systems, count(*) AS people FROM ({PERSON_SYSTEMS})
+        SELECT systems, count(*) AS people FROM ({person_systems(sources)})
         GROUP BY systems
         ORDER BY people DESC, len(systems), array_to_string(systems, ',')
         """
@@ -204,7 +219,7 @@ def overlap(store: Store) -> Overlap:
     sizes = store.sql(
         f"""
         SELECT system, count(*) AS people
-        FROM (SELECT unnest(systems) AS system FROM ({PERSON_SYSTEMS}))
+        FROM (SELECT unnest(systems) AS system FROM ({person_systems(sources)}))
         GROUP BY system ORDER BY people DESC, system
         """
     )
@@ -239,7 +254,7 @@ def cohorts(store: Store, top_n: int) -> list[Cohort]:
             FROM latest_cohort m
         ),
         top AS (SELECT * FROM ranked WHERE rank <= ?),
-        ps AS ({PERSON_SYSTEMS}),
+        ps AS ({person_systems()}),
         last_seen AS (
             SELECT record_key, max(start_at) AS last_seen FROM current_event GROUP BY record_key
         ),

@@ -263,6 +263,32 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 7: 42 CFR Part 2 consents, and API tokens for automation
+    [
+        """
+        CREATE TABLE consent (
+            consent_id       VARCHAR PRIMARY KEY,
+            record_key       VARCHAR NOT NULL,   -- the Part 2 program's record of the person
+            roles            VARCHAR[] NOT NULL, -- who may receive the records (the scope)
+            purpose          VARCHAR NOT NULL,
+            given_on         DATE NOT NULL,
+            expires_on       DATE,
+            revoked_on       DATE,
+            recorded_by      VARCHAR NOT NULL,
+            recorded_at      TIMESTAMP NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE api_token (
+            token_hash       VARCHAR PRIMARY KEY,  -- sha256 of the token; never the token
+            username         VARCHAR NOT NULL,
+            name             VARCHAR NOT NULL,
+            created_at       TIMESTAMP NOT NULL,
+            expires_at       TIMESTAMP NOT NULL,
+            revoked_at       TIMESTAMP
+        )
+        """,
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.

@@ -23,6 +23,9 @@ from ddj import __version__
 from ddj.errors import DdjError
 from ddj.export import write_xlsx
 from ddj.govern import LoginRefused, Session, authenticate, end_session, open_session
+from ddj.govern.consent import REDISCLOSURE_NOTICE
+from ddj.govern.policy import Policy
+from ddj.govern.scope import NotAllowed
 from ddj.model import EVENT_TYPES, SYSTEMS
 from ddj.report import charts
 from ddj.report.labels import event_label, system_label
@@ -41,6 +44,7 @@ from ddj.web.auth import (
     safe_next,
     store_of,
 )
+from ddj.web.gate import Gate, NotFound
 
 PAGE_SIZE = 100
 SECURITY_HEADERS = {
@@ -79,7 +83,7 @@ class Decision(BaseModel):
     note: str | None = None
 
 
-def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
+def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
     app = FastAPI(
         title=f"{title} dashboard API",
         version=__version__,
@@ -91,6 +95,7 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     app.state.stores = ThreadStores(store)
     app.state.cache = data.VersionedCache()
     app.state.title = title
+    gate = Gate(policy, app.state.cache)
     env = _environment()
     static = resources.files("ddj.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -106,9 +111,30 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     async def to_login(request: Request, exc: LoginRequired):
         return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
 
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, exc: NotAllowed):
+        return _refusal(request, 403, exc.render())
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return _refusal(request, 404, f"no person {exc.args[0]} that you may see")
+
     @app.exception_handler(DdjError)
     async def ddj_error(request: Request, exc: DdjError):
-        return JSONResponse({"detail": exc.render()}, status_code=409)
+        return _refusal(request, 409, exc.render())
+
+    def _refusal(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=status)
+        page = env.get_template("refused.html").render(
+            title=app.state.title,
+            session=None,
+            now=datetime.now(),
+            page="",
+            message=message,
+            status=status,
+        )
+        return HTMLResponse(page, status_code=status)
 
     def render(name: str, session: Session | None, **context: Any) -> HTMLResponse:
         section = {"person.html": "persons"}.get(name, name.removesuffix(".html"))
@@ -116,9 +142,6 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
             title=app.state.title, session=session, now=datetime.now(), page=section, **context
         )
         return HTMLResponse(page)
-
-    def cached(request: Request, key: str, compute) -> Any:
-        return request.app.state.cache.get(store_of(request), key, compute)
 
     # -- login -----------------------------------------------------------------------------
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -173,8 +196,10 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     # -- pages -----------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page(request: Request, session: PageSession):
-        view = cached(request, "overview", data.overview)
-        drawn = cached(request, "overview-charts", lambda _store: _overview_charts(view))
+        store = store_of(request)
+        view = gate.overview(store, session)
+        key = "overview-charts:" + ",".join(s["system"] for s in view["systems"])
+        drawn = app.state.cache.get(store, key, lambda _s: _overview_charts(view))
         return render("overview.html", session, view=view, charts=drawn)
 
     @app.get("/persons", response_class=HTMLResponse, include_in_schema=False)
@@ -188,7 +213,8 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
         order: str = "desc",
         page: Annotated[int, Query(ge=1)] = 1,
     ):
-        rows = _filtered(request, cohort, need, q, sort, order)
+        store = store_of(request)
+        rows = _members(request, session, cohort, need, q, sort, order)
         shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         return render(
             "persons.html",
@@ -197,7 +223,7 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
             total=len(rows),
             page_no=page,
             pages=max(1, -(-len(rows) // PAGE_SIZE)),
-            choices=cached(request, "choices", data.list_choices),
+            choices=gate.choices(store, session),
             filters={"cohort": cohort or "", "need": need or "", "q": q or ""},
             sort=sort,
             order=order,
@@ -217,18 +243,14 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     ):
         if fmt not in ("csv", "xlsx"):
             raise HTTPException(404, "export as .csv or .xlsx")
-        rows = _filtered(request, cohort, need, q, sort, order)
+        rows = _members(request, session, cohort, need, q, sort, order)
         return _export(rows, fmt)
 
     @app.get("/persons/{person_id}", response_class=HTMLResponse, include_in_schema=False)
     def person_page(request: Request, session: PageSession, person_id: str):
-        store = store_of(request)
-        current = data.current_person_id(store, person_id)
-        if current is None:
-            raise HTTPException(404, f"no person {person_id}")
-        if current != person_id:
-            return RedirectResponse(f"/persons/{current}", status_code=303)
-        view = data.person(store, person_id)
+        view = gate.person(store_of(request), session, person_id)
+        if view["person_id"] != person_id:
+            return RedirectResponse(f"/persons/{view['person_id']}", status_code=303)
         lanes = [s for s in SYSTEMS if s in view["systems"]] + [
             s for s in view["systems"] if s not in SYSTEMS
         ]
@@ -238,14 +260,28 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
             lane_labels={s: system_label(s) for s in lanes},
             labels={e: event_label(e) for e in EVENT_TYPES},
         )
-        return render("person.html", session, view=view, timeline=Markup(timeline))
+        return render(
+            "person.html",
+            session,
+            view=view,
+            timeline=Markup(timeline),
+            part2_notice=REDISCLOSURE_NOTICE,
+        )
 
     @app.get("/quality", response_class=HTMLResponse, include_in_schema=False)
     def quality_page(request: Request, session: PageSession):
-        view = cached(request, "quality", data.quality)
-        drawn = cached(request, "quality-charts", lambda _store: _quality_charts(view))
-        review = _review(store_of(request))
-        return render("quality.html", session, view=view, review=review, charts=drawn)
+        store = store_of(request)
+        view = gate.quality(store, session)
+        drawn = app.state.cache.get(store, "quality-charts", lambda _s: _quality_charts(view))
+        review = gate.review_queue(store, session, 20) if gate.may_review(store, session) else []
+        return render(
+            "quality.html",
+            session,
+            view=view,
+            review=review,
+            may_review=gate.may_review(store, session),
+            charts=drawn,
+        )
 
     @app.post("/review", include_in_schema=False)
     def review_form(
@@ -271,7 +307,7 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     @app.get("/api/overview", tags=["overview"])
     def api_overview(request: Request, session: ApiSession) -> dict[str, Any]:
         """People and contacts per system over time, system overlap, cohort sizes and trend."""
-        return cached(request, "overview", data.overview)
+        return gate.overview(store_of(request), session)
 
     @app.get("/api/persons", tags=["by-name list"])
     def api_persons(
@@ -286,36 +322,32 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
         """The by-name list: cohort members with needs and qualifying counts, filtered, sorted."""
-        rows = _filtered(request, cohort, need, q, sort, order)
+        rows = _members(request, session, cohort, need, q, sort, order)
         return {"total": len(rows), "offset": offset, "persons": rows[offset : offset + limit]}
 
     @app.get("/api/persons/{person_id}", tags=["person"])
     def api_person(request: Request, session: ApiSession, person_id: str) -> dict[str, Any]:
         """A person's identities in each system, every contact, needs with evidence, cohorts."""
-        store = store_of(request)
-        current = data.current_person_id(store, person_id)
-        if current is None:
-            raise HTTPException(404, f"no person {person_id}")
-        view = data.person(store, current)
-        view["requested_id"] = person_id
-        return view
+        return gate.person(store_of(request), session, person_id)
 
     @app.get("/api/quality", tags=["data quality"])
     def api_quality(request: Request, session: ApiSession) -> dict[str, Any]:
         """Quarantined rows per source and reason; the link run's figures and match weights."""
-        return cached(request, "quality", data.quality)
+        return gate.quality(store_of(request), session)
 
     @app.get("/api/review", tags=["review"])
     def api_review(
         request: Request, session: ApiSession, limit: Annotated[int, Query(ge=1, le=500)] = 20
     ) -> dict[str, Any]:
         """Record pairs the model is unsure of, nearest the linking threshold first."""
-        return {"pairs": data.review_items(store_of(request), limit)}
+        return {"pairs": gate.review_queue(store_of(request), session, limit)}
 
     @app.post("/api/review", tags=["review"])
     def api_decide(request: Request, session: ApiSession, decision: Decision) -> dict[str, Any]:
-        """Mark a pair link or not_link (send the session's CSRF token in X-CSRF-Token)."""
-        check_csrf(session, request.headers.get(CSRF_HEADER))
+        """Mark a pair link or not_link (with a session cookie, send its CSRF token in
+        X-CSRF-Token; with an API token, no CSRF token is needed)."""
+        if not session.via_token:
+            check_csrf(session, request.headers.get(CSRF_HEADER))
         _decide(request, session, decision)
         return {"stored": True, "reviewer": session.username}
 
@@ -332,6 +364,31 @@ def create_app(store: Store, *, title: str = "ddj") -> FastAPI:
     @app.get("/api/openapi.json", include_in_schema=False)
     def api_schema(session: ApiSession) -> dict[str, Any]:
         return app.openapi()
+
+    def _members(request, session, cohort, need, q, sort, order) -> list[dict[str, Any]]:
+        return gate.members(
+            store_of(request),
+            session,
+            cohort=cohort,
+            need=need,
+            search=q,
+            sort=sort,
+            descending=order != "asc",
+        )
+
+    def _decide(request: Request, session: Session, decision: Decision) -> None:
+        from ddj.link.review import decide
+
+        store = store_of(request)
+        gate.scope(store, session).require_review()
+        decide(
+            store,
+            decision.record_key_l,
+            decision.record_key_r,
+            decision.decision,
+            reviewer=session.username,
+            note=decision.note,
+        )
 
     return app
 
@@ -355,55 +412,33 @@ def _environment() -> Environment:
     return env
 
 
-def _filtered(request: Request, cohort, need, q, sort, order) -> list[dict[str, Any]]:
-    members = request.app.state.cache.get(store_of(request), "members", data.member_table)
-    return data.filter_members(
-        members, cohort=cohort, need=need, search=q, sort=sort, descending=order != "asc"
-    )
-
-
 def _export(rows: list[dict[str, Any]], fmt: str) -> Response:
+    """The list as CSV or XLSX; with the Part 2 redisclosure notice when any row carries Part 2
+    derived data (the notice is the first line, marked with #, or the first sheet row)."""
     columns = list(data.LIST_COLUMNS) + ["reasons"]
     table = [
         [";".join(v) if isinstance(v, list) else v for v in (row[c] for c in columns)]
         for row in rows
     ]
+    notice = [f"# {REDISCLOSURE_NOTICE}"] if any(r.get("part2") for r in rows) else []
     stamp = datetime.now().strftime("%Y%m%d")
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        for line in notice:
+            buffer.write(line + "\r\n")
         writer.writerow(columns)
         writer.writerows(table)
         body, media = buffer.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
     else:
         out = io.BytesIO()
-        write_xlsx(columns, [tuple(r) for r in table], out, sheet="by-name list")
+        write_xlsx(columns, [tuple(r) for r in table], out, sheet="by-name list", notice=notice)
         body = out.getvalue()
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="by-name-list-{stamp}.{fmt}"'},
-    )
-
-
-def _review(store: Store) -> list[dict[str, Any]]:
-    try:
-        return data.review_items(store, 20)
-    except DdjError:
-        return []
-
-
-def _decide(request: Request, session: Session, decision: Decision) -> None:
-    from ddj.link.review import decide
-
-    decide(
-        store_of(request),
-        decision.record_key_l,
-        decision.record_key_r,
-        decision.decision,
-        reviewer=session.username,
-        note=decision.note,
     )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request
 
 from ddj.govern import Session, session_for
+from ddj.govern.tokens import session_for_token
 from ddj.store import Store
 
 COOKIE = "ddj_session"
@@ -40,9 +41,21 @@ def page_session(request: Request) -> Session:
 
 
 def api_session(request: Request) -> Session:
-    session = session_for(store_of(request), request.cookies.get(COOKIE))
+    """A session cookie, or an API token sent as ``Authorization: Bearer TOKEN``."""
+    store = store_of(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        session = session_for_token(store, header[7:].strip())
+        if session is None:
+            raise HTTPException(
+                status_code=401, detail="the API token is unknown, expired or revoked"
+            )
+        return session
+    session = session_for(store, request.cookies.get(COOKIE))
     if session is None:
-        raise HTTPException(status_code=401, detail="log in first (POST /login)")
+        raise HTTPException(
+            status_code=401, detail="log in first (POST /login) or send an API token"
+        )
     return session
 
 

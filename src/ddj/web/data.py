@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -40,7 +40,9 @@ def data_version(store: Store) -> tuple:
             SELECT (SELECT max(finished_at) FROM ingest_batch),
                    (SELECT max(finished_at) FROM link_run),
                    (SELECT max(ran_at) FROM identify_run),
-                   (SELECT count(*) FROM review_decision)
+                   (SELECT count(*) FROM review_decision),
+                   (SELECT count(*) || '/' || count(revoked_on) || '/' || max(recorded_at)
+                    FROM consent)
             """
         )[0]
     )
@@ -82,9 +84,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def overview(store: Store) -> dict[str, Any]:
-    s = queries.summary(store)
-    overlap = queries.overlap(store)
+def overview(store: Store, sources: Sequence[str] | None = None) -> dict[str, Any]:
+    """Whole-workspace figures, counting only the given sources (None: all)."""
+    s = queries.summary(store, sources)
+    overlap = queries.overlap(store, sources)
     return {
         "summary": {k: _jsonable(v) for k, v in s.__dict__.items()},
         "systems": [
@@ -95,9 +98,9 @@ def overview(store: Store) -> dict[str, Any]:
                 "events": r.events,
                 "people": r.people,
             }
-            for r in queries.per_system(store)
+            for r in queries.per_system(store, sources)
         ],
-        "monthly": _monthly(store),
+        "monthly": _monthly(store, sources),
         "overlap": {
             "combinations": [{"systems": c, "people": n} for c, n in overlap.combinations],
             "set_sizes": [{"system": c, "people": n} for c, n in overlap.set_sizes],
@@ -107,15 +110,16 @@ def overview(store: Store) -> dict[str, Any]:
     }
 
 
-def _monthly(store: Store) -> list[dict[str, Any]]:
+def _monthly(store: Store, sources: Sequence[str] | None) -> list[dict[str, Any]]:
     """Contacts and distinct people per system and month, for the last MONTHS_SHOWN months."""
+    event = queries.only("current_event", sources)
     rows = store.sql(
         f"""
         WITH recent AS (
             SELECT e.system, date_trunc('month', e.start_at) AS month, pr.person_id
-            FROM current_event e
+            FROM {event} e
             LEFT JOIN person_record pr ON pr.record_key = e.record_key
-            WHERE e.start_at >= (SELECT max(start_at) FROM current_event)
+            WHERE e.start_at >= (SELECT max(start_at) FROM {event})
                                 - INTERVAL {MONTHS_SHOWN} MONTH
         )
         SELECT month, system, count(*) AS contacts, count(DISTINCT person_id) AS people
@@ -145,7 +149,8 @@ def _cohort_trend(store: Store) -> list[dict[str, Any]]:
 
 
 def member_table(store: Store) -> list[dict[str, Any]]:
-    """Every person in a cohort of the latest identify run, with cohorts, needs and counts."""
+    """Every person in a cohort of the latest identify run, with what the policy layer needs to
+    cut it per role: each identity's source, the sources behind each need, the Part 2 records."""
     rows = store.dicts(
         """
         WITH members AS (
@@ -156,39 +161,40 @@ def member_table(store: Store) -> list[dict[str, Any]]:
             FROM latest_cohort GROUP BY person_id
         ),
         needs AS (
-            SELECT person_id, list(need ORDER BY need) AS needs
+            SELECT person_id,
+                   list({'need': need, 'part2': part2,
+                         'sources': list_distinct(
+                             CAST(json_extract_string(evidence, '$[*].source') AS VARCHAR[]))}
+                        ORDER BY need) AS need_sources
             FROM latest_need_flag GROUP BY person_id
         ),
         records AS (
-            SELECT pr.person_id, r.record_key, r.system, r.first_name, r.last_name, r.dob,
-                   r.part2, r.valid_from
+            SELECT pr.person_id, r.record_key, r.source, r.system, r.first_name, r.last_name,
+                   r.dob, r.part2, r.valid_from
             FROM person_record pr JOIN current_record r ON r.record_key = pr.record_key
             WHERE pr.person_id IN (SELECT person_id FROM members)
         ),
-        names AS (
+        identities AS (
             SELECT person_id,
-                   arg_max(first_name, (NOT part2, valid_from)) AS first_name,
-                   arg_max(last_name, (NOT part2, valid_from)) AS last_name,
-                   mode(dob) AS dob
+                   list({'record_key': record_key, 'source': source, 'first_name': first_name,
+                         'last_name': last_name, 'dob': dob, 'part2': part2,
+                         'valid_from': valid_from}) AS identities,
+                   list_sort(list(DISTINCT source)) AS sources,
+                   list(record_key) FILTER (WHERE part2) AS part2_records
             FROM records GROUP BY person_id
-        ),
-        systems AS (
-            SELECT person_id, list_sort(list(DISTINCT system)) AS systems FROM records
-            GROUP BY person_id
         ),
         last_contact AS (
             SELECT r.person_id, max(e.start_at) AS last_contact
             FROM records r JOIN current_event e ON e.record_key = r.record_key
             GROUP BY r.person_id
         )
-        SELECT m.person_id,
-               trim(coalesce(n.first_name, '') || ' ' || coalesce(n.last_name, '')) AS name,
-               n.dob, m.cohorts, coalesce(nd.needs, []) AS needs, m.total_contacts,
-               m.n_systems, s.systems, l.last_contact, m.qualifying, m.reasons
+        SELECT m.person_id, m.cohorts, coalesce(nd.need_sources, []) AS need_sources,
+               m.total_contacts, m.n_systems, i.identities, i.sources,
+               coalesce(i.part2_records, []) AS part2_records, l.last_contact,
+               m.qualifying, m.reasons
         FROM members m
-        LEFT JOIN names n USING (person_id)
         LEFT JOIN needs nd USING (person_id)
-        LEFT JOIN systems s USING (person_id)
+        LEFT JOIN identities i USING (person_id)
         LEFT JOIN last_contact l USING (person_id)
         ORDER BY m.total_contacts DESC, m.person_id
         """
@@ -197,8 +203,11 @@ def member_table(store: Store) -> list[dict[str, Any]]:
         row["qualifying"] = {
             item.split("=", 1)[0]: json.loads(item.split("=", 1)[1]) for item in row["qualifying"]
         }
-        row["dob"] = _jsonable(row["dob"])
         row["last_contact"] = _jsonable(row["last_contact"])
+        for identity in row["identities"] or []:
+            identity["dob"] = _jsonable(identity["dob"])
+        row["identities"] = row["identities"] or []
+        row["sources"] = row["sources"] or []
     return rows
 
 
@@ -270,7 +279,8 @@ def person(store: Store, person_id: str) -> dict[str, Any]:
     events = (
         store.dicts(
             """
-            SELECT event_key, source, system, event_type, start_at, end_at, location, charges,
+            SELECT event_key, record_key, source, system, event_type, start_at, end_at, location,
+                   charges,
                    diagnosis_codes, call_type, disposition, project_type, part2
             FROM current_event WHERE record_key IN (SELECT unnest(?::VARCHAR[]))
             ORDER BY start_at DESC, event_key

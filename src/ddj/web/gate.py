@@ -1,0 +1,110 @@
+"""The one door between the store and anyone outside: every page, API answer and export passes here.
+
+It computes what a page shows (``data``), cuts it to what the caller's role may see under the
+policy (``ddj.govern.scope``) and writes the access to the audit trail. Handlers never call
+``data`` directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ddj.govern.policy import Policy
+from ddj.govern.scope import NotAllowed, Scope
+from ddj.govern.scope import members as scoped_members
+from ddj.govern.scope import person as scoped_person
+from ddj.govern.sessions import Session
+from ddj.store import Store
+from ddj.web import data
+
+
+class NotFound(Exception):
+    """Nothing the caller may see is there (the same answer as "no such person")."""
+
+
+class Gate:
+    def __init__(self, policy: Policy, cache: data.VersionedCache):
+        self.policy = policy
+        self.cache = cache
+
+    def scope(self, store: Store, session: Session, today: date | None = None) -> Scope:
+        today = today or date.today()
+        key = f"scope:{session.role}:{today.isoformat()}"
+        return self.cache.get(
+            store, key, lambda s: Scope.for_role(s, self.policy, session.role, today)
+        )
+
+    def overview(self, store: Store, session: Session) -> dict[str, Any]:
+        sources = self.scope(store, session).shared_sources()
+        key = "overview:" + ",".join(sources)
+        return self.cache.get(store, key, lambda s: data.overview(s, sources))
+
+    def members(self, store: Store, session: Session, **filters: Any) -> list[dict[str, Any]]:
+        scope = self.scope(store, session)
+        scope.require_person_level()
+        rows = self.cache.get(
+            store,
+            f"members:{session.role}",
+            lambda s: scoped_members(scope, self.cache.get(s, "members", data.member_table)),
+        )
+        return data.filter_members(rows, **filters)
+
+    def choices(self, store: Store, session: Session) -> dict[str, list[str]]:
+        rows = self.members(store, session)
+        return {
+            "cohorts": sorted({c for r in rows for c in r["cohorts"]}),
+            "needs": sorted({n for r in rows for n in r["needs"]}),
+        }
+
+    def person(self, store: Store, session: Session, person_id: str) -> dict[str, Any]:
+        scope = self.scope(store, session)
+        scope.require_person_level()
+        current = data.current_person_id(store, person_id)
+        if current is None:
+            raise NotFound(person_id)
+        view = scoped_person(scope, data.person(store, current))
+        if view is None:
+            raise NotFound(person_id)
+        view["requested_id"] = person_id
+        return view
+
+    def quality(self, store: Store, session: Session) -> dict[str, Any]:
+        view = self.cache.get(store, "quality", data.quality)
+        if self.scope(store, session).role.aggregate_only:
+            # Likely false merges name persons: person-level, so not for aggregate-only roles.
+            return {**view, "suspect_persons": []}
+        return view
+
+    def review_queue(self, store: Store, session: Session, limit: int) -> list[dict[str, Any]]:
+        scope = self.scope(store, session)
+        scope.require_review()
+        items = data.review_items(store, limit)
+        keys = [k for p in items for k in (p["record_key_l"], p["record_key_r"])]
+        part2 = (
+            {
+                r[0]
+                for r in store.sql(
+                    "SELECT record_key FROM current_record WHERE part2 AND record_key IN "
+                    "(SELECT unnest(?::VARCHAR[]))",
+                    [keys],
+                )
+            }
+            if keys
+            else set()
+        )
+        return [
+            pair
+            for pair in items
+            if all(
+                "identity" in scope.groups(pair[side].get("source", ""))
+                and (key not in part2 or scope.part2_open(key))
+                for side, key in (("left", pair["record_key_l"]), ("right", pair["record_key_r"]))
+            )
+        ]
+
+    def may_review(self, store: Store, session: Session) -> bool:
+        return self.scope(store, session).role.review
+
+
+__all__ = ["Gate", "NotAllowed", "NotFound"]
