@@ -24,6 +24,15 @@ COMMANDS = [
     "user",
     "user add",
     "user list",
+    "policy",
+    "policy check",
+    "consent",
+    "consent add",
+    "consent revoke",
+    "consent list",
+    "token",
+    "token add",
+    "token revoke",
 ]
 
 

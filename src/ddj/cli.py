@@ -479,6 +479,189 @@ def user_list(workspace) -> None:
         click.echo(f"{a.username:<24} {a.role:<16} {state}")
 
 
+@main.group(context_settings=CONTEXT)
+def policy() -> None:
+    """The data-sharing policy (policy.toml): agreements, roles and what each role sees.
+
+    \b
+    Example:
+      ddj policy check
+    """
+
+
+@policy.command("check", context_settings=CONTEXT)
+@_workspace_option
+@_friendly
+def policy_check(workspace) -> None:
+    """Validate policy.toml and print, per agreement and role, what it allows today.
+
+    \b
+    Example:
+      ddj policy check --workspace county
+    """
+    from datetime import date
+
+    ws = _open(workspace)
+    p = ws.policy
+    today = date.today()
+    click.echo(f"policy {p.where} (version {p.version or '-'}, sha256 {p.digest[:12]})")
+    for a in p.agreements:
+        state = "EXPIRED" if a.expires < today else "in force"
+        covers = ", ".join([*a.sources, *(f"system {s}" for s in a.systems)])
+        keep = f", records kept {a.retention_days} days" if a.retention_days else ""
+        click.echo(f"  agreement {a.name!r} ({a.kind}): {state} until {a.expires}{keep}")
+        click.echo(f"    covers {covers}; purpose: {a.purpose}")
+    for r in p.roles.values():
+        flags = [
+            f for f in ("aggregate_only", "criminal_justice", "part2", "review") if getattr(r, f)
+        ]
+        click.echo(f"  role {r.name}: {r.description} [{', '.join(flags) or 'no flags'}]")
+        for key, groups in [*r.systems.items(), *r.sources.items()]:
+            click.echo(f"    {key}: {', '.join(sorted(groups))}")
+
+
+@main.group(context_settings=CONTEXT)
+def consent() -> None:
+    """42 CFR Part 2 consents: who may receive a person's Part 2 records.
+
+    \b
+    Example:
+      ddj consent add "behavioral_health|C0001" --roles clinician --given 2026-01-05
+    """
+
+
+@consent.command("add", context_settings=CONTEXT)
+@click.argument("record")
+@click.option("--roles", required=True, help="Comma-separated roles the consent names.")
+@click.option("--purpose", default="treatment and care coordination", show_default=True)
+@click.option("--given", "given_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--expires", "expires_on", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--by", "recorded_by", default=lambda: os.environ.get("USER", "unknown"))
+@_workspace_option
+@_friendly
+def consent_add(record, roles, purpose, given_on, expires_on, recorded_by, workspace) -> None:
+    """Record a consent for the Part 2 record SOURCE|SOURCE_PERSON_ID.
+
+    \b
+    Example:
+      ddj consent add "behavioral_health|C0001" --roles clinician --given 2026-01-05 \\
+          --expires 2027-01-05
+    """
+    from ddj.govern.consent import record_consent
+
+    with _open(workspace) as ws:
+        names = [r.strip() for r in roles.split(",") if r.strip()]
+        for name in names:
+            ws.policy.role(name)
+        c = record_consent(
+            ws.store,
+            record,
+            roles=names,
+            purpose=purpose,
+            given_on=given_on.date(),
+            expires_on=expires_on.date() if expires_on else None,
+            recorded_by=recorded_by,
+        )
+    click.echo(f"consent {c.consent_id} recorded for {record}")
+
+
+@consent.command("revoke", context_settings=CONTEXT)
+@click.argument("consent_id")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
+@_workspace_option
+@_friendly
+def consent_revoke(consent_id, on, workspace) -> None:
+    """Revoke a consent (from the given day on).
+
+    \b
+    Example:
+      ddj consent revoke c1a2b3c4d5e6
+    """
+    from datetime import date
+
+    from ddj.govern.consent import revoke_consent
+
+    with _open(workspace) as ws:
+        revoke_consent(ws.store, consent_id, on=on.date() if on else date.today())
+    click.echo(f"consent {consent_id} revoked")
+
+
+@consent.command("list", context_settings=CONTEXT)
+@click.option("--record", default=None, help="Only this record (SOURCE|SOURCE_PERSON_ID).")
+@_workspace_option
+@_friendly
+def consent_list(record, workspace) -> None:
+    """List consents with their scope, dates and whether they are active today.
+
+    \b
+    Example:
+      ddj consent list --record "behavioral_health|C0001"
+    """
+    from datetime import date
+
+    from ddj.govern.consent import consents
+
+    with _open(workspace) as ws:
+        found = consents(ws.store, record)
+    if not found:
+        click.echo("no consents")
+    for c in found:
+        state = "active" if c.active(date.today()) else "not active"
+        click.echo(
+            f"{c.consent_id}  {c.record_key}  roles={','.join(c.roles)}  given {c.given_on}  "
+            f"expires {c.expires_on or '-'}  revoked {c.revoked_on or '-'}  {state}"
+        )
+
+
+@main.group(context_settings=CONTEXT)
+def token() -> None:
+    """API tokens for automation (sent as `Authorization: Bearer TOKEN`).
+
+    \b
+    Example:
+      ddj token add alice nightly-export --days 30
+    """
+
+
+@token.command("add", context_settings=CONTEXT)
+@click.argument("username")
+@click.argument("name")
+@click.option("--days", default=90, show_default=True, help="Days the token lives (1-366).")
+@_workspace_option
+@_friendly
+def token_add(username, name, days, workspace) -> None:
+    """Create a token acting for USERNAME; it is printed once and stored only as a hash.
+
+    \b
+    Example:
+      ddj token add alice nightly-export --days 30
+    """
+    from ddj.govern.tokens import create_token
+
+    with _open(workspace) as ws:
+        value = create_token(ws.store, username, name, days=days)
+    click.echo(value)
+
+
+@token.command("revoke", context_settings=CONTEXT)
+@click.argument("username")
+@click.argument("name", required=False)
+@_workspace_option
+@_friendly
+def token_revoke(username, name, workspace) -> None:
+    """Revoke USERNAME's tokens (only the one called NAME, if given).
+
+    \b
+    Example:
+      ddj token revoke alice nightly-export
+    """
+    from ddj.govern.tokens import revoke_tokens
+
+    with _open(workspace) as ws:
+        n = revoke_tokens(ws.store, username, name)
+    click.echo(f"{n} token(s) revoked")
+
+
 @main.command(context_settings=CONTEXT)
 @click.option("--people", default=5000, show_default=True, help="People in the synthetic county.")
 @click.option("--seed", default=42, show_default=True)
