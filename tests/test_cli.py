@@ -161,7 +161,12 @@ def test_accounts_from_the_command_line(tmp_path: Path) -> None:
     )
     assert short.returncode == 1
     assert "shorter than 12 characters" in short.stderr
-    assert ddj("user", "add", "carol", "--role", "wizard", "--workspace", str(ws)).returncode == 2
+    wizard = subprocess.run(
+        [*DDJ, "user", "add", "carol", "--role", "wizard", "--workspace", str(ws)],
+        input="a long enough passphrase\n", capture_output=True, text=True, timeout=60,
+    )
+    assert wizard.returncode == 1
+    assert "role 'wizard' is not in the policy" in wizard.stderr
     listed = ddj("user", "list", "--workspace", str(ws))
     assert listed.returncode == 0
     assert "alice" in listed.stdout and "case_manager" in listed.stdout
