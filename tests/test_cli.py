@@ -24,6 +24,7 @@ COMMANDS = [
     "user",
     "user add",
     "user list",
+    "purge",
     "policy",
     "policy check",
     "consent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -143,3 +143,43 @@ def test_policy_check_on_the_command_line(demo_county) -> None:
     assert result.returncode == 0, result.stderr
     assert "QSOA" in result.stdout and "in force" in result.stdout
     assert "role case_manager" in result.stdout
+
+
+def test_purge_removes_what_retention_no_longer_allows(demo_county, tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("ddj.toml", "ddj.duckdb"):
+        shutil.copy(demo_county.root / name, tmp_path / name)
+    text = (demo_county.root / "policy.toml").read_text()
+    (tmp_path / "policy.toml").write_text(
+        text.replace("retention_days = 2555", "retention_days = 400")
+    )
+    with Workspace(tmp_path) as ws:
+        store = ws.store
+        newest = store.scalar("SELECT max(start_at) FROM current_event").date()
+        cutoff = newest - timedelta(days=400)
+        expected = store.scalar(
+            "SELECT count(*) FROM (SELECT event_key FROM event GROUP BY event_key "
+            "HAVING max(coalesce(end_at, start_at)) < ?)",
+            [cutoff],
+        )
+        assert expected > 0
+        before = store.scalar("SELECT count(*) FROM event")
+        dry = ws.purge(today=newest, dry_run=True)
+        assert sum(c["contacts"] for c in dry.removed.values()) == expected
+        assert store.scalar("SELECT count(*) FROM event") == before
+        done = ws.purge(today=newest)
+        assert sum(c["contacts"] for c in done.removed.values()) == expected
+        assert (
+            store.scalar(
+                "SELECT count(*) FROM event WHERE coalesce(end_at, start_at) < ?", [cutoff]
+            )
+            == 0
+        )
+        assert store.scalar("SELECT count(*) FROM event") > 0
+        orphans = store.scalar(
+            "SELECT count(*) FROM person_record WHERE record_key NOT IN "
+            "(SELECT record_key FROM source_record)"
+        )
+        assert orphans == 0
+        assert any("kept from" in line for line in done.lines())

@@ -479,6 +479,29 @@ def user_list(workspace) -> None:
         click.echo(f"{a.username:<24} {a.role:<16} {state}")
 
 
+@main.command(context_settings=CONTEXT)
+@click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Count retention back from this day (default: today).",
+)
+@_workspace_option
+@_friendly
+def purge(dry_run, today, workspace) -> None:
+    """Remove records and contacts older than the agreements' retention_days allow.
+
+    \b
+    Example:
+      ddj purge --dry-run      # see what would go; then: ddj purge
+    """
+    with _open(workspace) as ws:
+        summary = ws.purge(today=today.date() if today else None, dry_run=dry_run)
+    for line in summary.lines():
+        click.echo(line)
+
+
 @main.group(context_settings=CONTEXT)
 def policy() -> None:
     """The data-sharing policy (policy.toml): agreements, roles and what each role sees.

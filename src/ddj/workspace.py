@@ -205,6 +205,12 @@ class Workspace:
 
         serve(self.store, self.policy, host=host, port=port, title=self.root.name)
 
+    def purge(self, *, today: date | None = None, dry_run: bool = False):
+        """Remove what the agreements' retention_days no longer allow to be kept."""
+        from ddj.govern.retention import purge
+
+        return purge(self.store, self.policy, today=today, dry_run=dry_run)
+
     def export(self, what: str, fmt: str, out: str | Path) -> int:
         return exports.export(self.store, what, fmt, Path(out))
 
