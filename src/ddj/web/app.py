@@ -5,6 +5,7 @@ Handlers are thin: they check the session, call :mod:`ddj.web.data` and render o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import threading
@@ -84,7 +85,14 @@ class Decision(BaseModel):
 
 
 def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Fill the caches in the background so the first visitors do not wait for them.
+        threading.Thread(target=lambda: gate.warm(app.state.stores.get()), daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"{title} dashboard API",
         version=__version__,
         docs_url=None,

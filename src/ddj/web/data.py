@@ -260,35 +260,55 @@ def current_person_id(store: Store, person_id: str) -> str | None:
     return None
 
 
-def person(store: Store, person_id: str) -> dict[str, Any]:
-    """One person: identities as each system knows them, every contact, needs and cohorts."""
-    identities = store.dicts(
-        """
-        SELECT r.record_key, r.source, r.system, r.source_person_id, r.first_name,
+# Per-person copies of the current records and contacts, sorted by person, so a person page reads
+# one block of rows (DuckDB skips the rest by its min/max zone maps) instead of scanning every
+# contact. They are caches: rebuilt by the dashboard whenever the data version changes.
+PERSON_IDENTITY = "cache_person_identity"
+PERSON_CONTACT = "cache_person_contact"
+
+
+def build_person_tables(store: Store) -> None:
+    store.con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {PERSON_IDENTITY} AS
+        SELECT pr.person_id, r.record_key, r.source, r.system, r.source_person_id, r.first_name,
                r.middle_name, r.last_name, r.suffix, r.dob, r.sex, r.ssn_last4, r.address,
-               r.city, r.zip, r.phone, r.part2,
-               (SELECT list(a.first_name || ' ' || a.last_name ORDER BY a.last_name, a.first_name)
-                FROM record_alias a WHERE a.record_key = r.record_key) AS aliases
+               r.city, r.zip, r.phone, r.part2, a.aliases
         FROM person_record pr JOIN current_record r ON r.record_key = pr.record_key
-        WHERE pr.person_id = ?
-        ORDER BY r.system, r.source, r.source_person_id
-        """,
+        LEFT JOIN (
+            SELECT record_key,
+                   list(first_name || ' ' || last_name ORDER BY last_name, first_name) AS aliases
+            FROM record_alias GROUP BY record_key
+        ) a ON a.record_key = r.record_key
+        ORDER BY pr.person_id
+        """
+    )
+    store.con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {PERSON_CONTACT} AS
+        SELECT pr.person_id, e.event_key, e.record_key, e.source, e.system, e.event_type,
+               e.start_at, e.end_at, e.location, e.charges, e.diagnosis_codes, e.call_type,
+               e.disposition, e.project_type, e.part2
+        FROM current_event e JOIN person_record pr ON pr.record_key = e.record_key
+        ORDER BY pr.person_id, e.start_at DESC
+        """
+    )
+
+
+def person(store: Store, person_id: str) -> dict[str, Any]:
+    """One person: identities as each system knows them, every contact, needs and cohorts.
+
+    Reads the per-person tables of :func:`build_person_tables` (the caller keeps them fresh).
+    """
+    identities = store.dicts(
+        f"SELECT * EXCLUDE (person_id) FROM {PERSON_IDENTITY} WHERE person_id = ? "
+        "ORDER BY system, source, source_person_id",
         [person_id],
     )
-    keys = [i["record_key"] for i in identities]
-    events = (
-        store.dicts(
-            """
-            SELECT event_key, record_key, source, system, event_type, start_at, end_at, location,
-                   charges,
-                   diagnosis_codes, call_type, disposition, project_type, part2
-            FROM current_event WHERE record_key IN (SELECT unnest(?::VARCHAR[]))
-            ORDER BY start_at DESC, event_key
-            """,
-            [keys],
-        )
-        if keys
-        else []
+    events = store.dicts(
+        f"SELECT * EXCLUDE (person_id) FROM {PERSON_CONTACT} WHERE person_id = ? "
+        "ORDER BY start_at DESC, event_key",
+        [person_id],
     )
     needs = store.dicts(
         "SELECT need, evidence_count, first_at, last_at, part2, evidence FROM latest_need_flag "

@@ -7,9 +7,11 @@ policy (``ddj.govern.scope``) and writes the access to the audit trail. Handlers
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 
+from ddj.errors import DdjError
 from ddj.govern.policy import Policy
 from ddj.govern.scope import NotAllowed, Scope
 from ddj.govern.scope import members as scoped_members
@@ -35,8 +37,18 @@ class Gate:
             store, key, lambda s: Scope.for_role(s, self.policy, session.role, today)
         )
 
+    def _shared_sources(self, store: Store) -> list[str]:
+        """Sources under a live agreement today (the same for every role)."""
+        return self.cache.get(
+            store,
+            f"shared:{date.today().isoformat()}",
+            lambda s: Scope.for_role(
+                s, self.policy, next(iter(self.policy.roles))
+            ).shared_sources(),
+        )
+
     def overview(self, store: Store, session: Session) -> dict[str, Any]:
-        sources = self.scope(store, session).shared_sources()
+        sources = self._shared_sources(store)
         key = "overview:" + ",".join(sources)
         return self.cache.get(store, key, lambda s: data.overview(s, sources))
 
@@ -63,6 +75,7 @@ class Gate:
         current = data.current_person_id(store, person_id)
         if current is None:
             raise NotFound(person_id)
+        self.cache.get(store, "person-tables", data.build_person_tables)
         view = scoped_person(scope, data.person(store, current))
         if view is None:
             raise NotFound(person_id)
@@ -79,7 +92,7 @@ class Gate:
     def review_queue(self, store: Store, session: Session, limit: int) -> list[dict[str, Any]]:
         scope = self.scope(store, session)
         scope.require_review()
-        items = data.review_items(store, limit)
+        items = self.cache.get(store, "review", lambda s: data.review_items(s, 500))[:limit]
         keys = [k for p in items for k in (p["record_key_l"], p["record_key_r"])]
         part2 = (
             {
@@ -102,6 +115,16 @@ class Gate:
                 for side, key in (("left", pair["record_key_l"]), ("right", pair["record_key_r"]))
             )
         ]
+
+    def warm(self, store: Store) -> None:
+        """Compute the cached views before the first visitor asks (server start, new data)."""
+        self.cache.get(store, "person-tables", data.build_person_tables)
+        self.cache.get(store, "members", data.member_table)
+        self.cache.get(store, "quality", data.quality)
+        with contextlib.suppress(DdjError):  # nothing linked yet: no review queue
+            self.cache.get(store, "review", lambda s: data.review_items(s, 500))
+        sources = self._shared_sources(store)
+        self.cache.get(store, "overview:" + ",".join(sources), lambda s: data.overview(s, sources))
 
     def may_review(self, store: Store, session: Session) -> bool:
         return self.scope(store, session).role.review
