@@ -38,6 +38,7 @@ from ddj.web.auth import (
     CSRF_HEADER,
     LOGIN_CSRF_COOKIE,
     LoginRequired,
+    SessionCache,
     api_session,
     check_csrf,
     new_login_csrf,
@@ -101,6 +102,7 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
         description="Every dashboard page's data as JSON. All endpoints need a login session.",
     )
     app.state.stores = ThreadStores(store)
+    app.state.sessions = SessionCache()
     app.state.cache = data.VersionedCache()
     app.state.title = title
     gate = Gate(policy, app.state.cache)
@@ -197,6 +199,7 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
     def logout(request: Request, session: PageSession, csrf: Annotated[str, Form()]):
         check_csrf(session, csrf)
         end_session(store_of(request), request.cookies.get(COOKIE, ""))
+        app.state.sessions.forget(request.cookies.get(COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
+import time
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
@@ -32,8 +35,46 @@ def store_of(request: Request) -> Store:
     return request.app.state.stores.get()
 
 
+SESSION_CACHE_SECONDS = 5.0  # a live session is re-read from the store at most this often
+
+
+class SessionCache:
+    """Recently checked sessions, so a page does not query the store for its cookie each time.
+    Logging out drops the entry at once; an expiry is checked on every use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, Session]] = {}
+
+    def lookup(self, store, token: str | None) -> Session | None:
+        if not token:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            hit = self._seen.get(token)
+        if hit and now - hit[0] < SESSION_CACHE_SECONDS and hit[1].expires_at > datetime.now():
+            return hit[1]
+        session = session_for(store, token)
+        with self._lock:
+            if session is None:
+                self._seen.pop(token, None)
+            else:
+                if len(self._seen) > 10_000:
+                    self._seen.clear()
+                self._seen[token] = (now, session)
+        return session
+
+    def forget(self, token: str | None) -> None:
+        with self._lock:
+            self._seen.pop(token or "", None)
+
+
+def _cookie_session(request: Request) -> Session | None:
+    return request.app.state.sessions.lookup(store_of(request), request.cookies.get(COOKIE))
+
+
 def page_session(request: Request) -> Session:
-    session = session_for(store_of(request), request.cookies.get(COOKIE))
+    session = _cookie_session(request)
     if session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(quote(target, safe="/?=&"))
@@ -51,7 +92,7 @@ def api_session(request: Request) -> Session:
                 status_code=401, detail="the API token is unknown, expired or revoked"
             )
         return session
-    session = session_for(store, request.cookies.get(COOKIE))
+    session = _cookie_session(request)
     if session is None:
         raise HTTPException(
             status_code=401, detail="log in first (POST /login) or send an API token"

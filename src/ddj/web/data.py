@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
@@ -56,9 +57,24 @@ class VersionedCache:
         self._version: tuple | None = None
         self._values: dict[str, Any] = {}
         self._key_locks: dict[str, threading.Lock] = {}
+        self._read_at = 0.0
+
+    VERSION_TTL = 1.0  # seconds a data version reading is trusted (a new run shows within 1 s)
+
+    def version(self, store: Store) -> tuple:
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._read_at < self.VERSION_TTL:
+                return self._version
+        version = data_version(store)
+        with self._lock:
+            self._read_at = now
+            if version != self._version:
+                self._version, self._values = version, {}
+        return version
 
     def get(self, store: Store, key: str, compute: Callable[[Store], Any]) -> Any:
-        version = data_version(store)
+        version = self.version(store)
         with self._lock:
             if version != self._version:
                 self._version, self._values = version, {}

@@ -60,7 +60,10 @@ class Gate:
             f"members:{session.role}",
             lambda s: scoped_members(scope, self.cache.get(s, "members", data.member_table)),
         )
-        return data.filter_members(rows, **filters)
+        if filters.get("search"):  # free text: not worth keeping
+            return data.filter_members(rows, **filters)
+        key = f"members:{session.role}:" + repr(sorted(filters.items()))
+        return self.cache.get(store, key, lambda _s: data.filter_members(rows, **filters))
 
     def choices(self, store: Store, session: Session) -> dict[str, list[str]]:
         rows = self.members(store, session)
