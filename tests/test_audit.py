@@ -250,6 +250,7 @@ def _rows_hash(workspace: Path, seq: int) -> str:
         ({"note": "says he sleeps at the bus station"}, "details.note"),
         ({"comment": "x" * 300}, "300 characters"),
         ({"when": date(2026, 1, 1)}, "date cannot be stored"),
+        ({"score": float("nan")}, "only finite numbers"),
     ],
 )
 def test_record_refuses_secrets_and_record_contents(workspace, details, message) -> None:
@@ -257,6 +258,17 @@ def test_record_refuses_secrets_and_record_contents(workspace, details, message)
         with pytest.raises(AuditError, match=message):
             audit.record(store, actor="alice", action="export", details=details)
         assert store.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+def test_long_purposes_are_refused_and_numeric_ids_are_kept_as_text(workspace) -> None:
+    with _store(workspace) as store:
+        with pytest.raises(AuditError, match="purpose is 250 characters long"):
+            audit.record(store, actor="alice", action="view_person", purpose="p" * 250)
+        seq = audit.record(
+            store, actor="alice", action="view_person", subject_kind="person", subject_id=42
+        )
+        assert audit.entries(store)[0].subject_id == "42" and seq == 1
+        assert audit.verify(store).ok
 
 
 def test_record_refuses_unknown_actions_and_open_transactions(workspace) -> None:

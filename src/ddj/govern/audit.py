@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -172,10 +173,16 @@ def record(
     ``details`` holds ids and counts only; ``details["person_ids"]`` lists the persons a list or
     an export contained, so :func:`views_of` finds them.
     """
-    if not actor:
+    if not actor or not isinstance(actor, str):
         raise AuditError("an audit row needs an actor", fix="pass the account name")
     if action not in ACTIONS:
         raise AuditError(f"unknown audit action {action!r}", fix=f"use one of {', '.join(ACTIONS)}")
+    subject_id = None if subject_id is None else str(subject_id)  # stored and hashed as text
+    for field, text in (("subject_kind", subject_kind), ("purpose", purpose)):
+        if text is not None:
+            _check_value(text, field)
+            if not isinstance(text, str):
+                raise AuditError(f"{field} must be text")
     details_json = None if details is None else _canonical_json(_checked_details(details))
     at = now or datetime.now(UTC)
     if at.tzinfo is not None:
@@ -407,6 +414,8 @@ def _check_value(value: Any, where: str) -> None:
                 "not contents",
                 fix=f"keep each text under {MAX_DETAIL_TEXT} characters",
             )
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise AuditError(f"{where} is {value}: only finite numbers can be stored")
     elif value is not None and not isinstance(value, bool | int | float):
         raise AuditError(f"{where}: {type(value).__name__} cannot be stored in the audit trail")
 
