@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 import threading
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ import click
 from ddj.config import FORMATS, resolve_workspace
 from ddj.errors import DdjError
 from ddj.export import EXPORT_FORMATS, EXPORTS
+from ddj.govern import audit as audit_trail
 from ddj.workspace import Workspace
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -477,6 +479,102 @@ def user_list(workspace) -> None:
             else (f"locked until {a.locked_until:%H:%M}" if a.locked_until else "active")
         )
         click.echo(f"{a.username:<24} {a.role:<16} {state}")
+
+
+def _when(ctx, param, value: str | None) -> date | datetime | None:
+    """A date (the whole day) or a date and time, as written in ISO form."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-30") from None
+
+
+@main.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.option("--person", help="Only rows that showed or exported this person id.")
+@click.option("--actor", help="Only this account.")
+@click.option("--since", callback=_when, help="From this date (or date and time), UTC.")
+@click.option("--until", callback=_when, help="To this date (the whole day) or time, UTC.")
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    type=click.Choice(list(audit_trail.ACTIONS)),
+    help="Only these actions (repeatable; default: views and exports).",
+)
+@click.option("--all", "all_actions", is_flag=True, help="Every action: logins, policy, ...")
+@click.option("--summary", is_flag=True, help="One line per account and person, with counts.")
+@click.option("--limit", default=200, show_default=True, help="Latest rows shown (0 = all).")
+@_workspace_option
+@click.pass_context
+@_friendly
+def audit(ctx, person, actor, since, until, actions, all_actions, summary, limit, workspace):
+    """Who looked at whom, and what was exported, from the hash-chained audit trail.
+
+    \b
+    Example:
+      ddj audit --person P-3f2a9c --since 2026-11-01
+      ddj audit --actor alice --summary
+      ddj audit verify
+    """
+    ctx.obj = workspace
+    if ctx.invoked_subcommand:
+        return
+    with _open(workspace) as ws:
+        if summary:
+            lines = [
+                s.line()
+                for s in audit_trail.report(
+                    ws.store, actor=actor, person=person, since=since, until=until
+                )
+            ]
+        else:
+            wanted = None if all_actions else (actions or audit_trail.ACCESS_ACTIONS)
+            rows = audit_trail.entries(
+                ws.store,
+                actor=actor,
+                person=person,
+                actions=wanted,
+                since=since,
+                until=until,
+                limit=limit or None,
+            )
+            lines = [e.line() for e in rows]
+    for line in lines or ["no audit rows match"]:
+        click.echo(line)
+
+
+@audit.command("verify", context_settings=CONTEXT)
+@click.option(
+    "--anchor", help="SEQ:HASH printed by an earlier verify and kept outside the database."
+)
+@_workspace_option
+@click.pass_context
+@_friendly
+def audit_verify(ctx, anchor, workspace) -> None:
+    """Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken row.
+
+    Prints the head (SEQ:HASH); keep it outside the database and pass it as --anchor later to
+    also catch a chain rebuilt from the start or rows removed from the end.
+
+    \b
+    Example:
+      ddj audit verify
+      ddj audit verify --anchor 1200:9f86d081884c7d65...
+    """
+    expected = None
+    if anchor:
+        seq, _, digest = anchor.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.BadParameter("expected SEQ:HASH as printed by `ddj audit verify`")
+        expected = (int(seq), digest.lower())
+    with _open(workspace or ctx.obj) as ws:
+        result = audit_trail.verify(ws.store, anchor=expected)
+    if not result.ok:
+        click.echo(f"error: {result.line()}", err=True)
+        sys.exit(1)
+    click.echo(result.line())
 
 
 @main.command(context_settings=CONTEXT)

@@ -289,6 +289,23 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 8: the audit trail: append-only, each row hash-chained to the one before (govern/audit.py)
+    [
+        """
+        CREATE TABLE audit_log (
+            seq              BIGINT PRIMARY KEY,  -- 1, 2, 3, ... without gaps
+            occurred_at      TIMESTAMP NOT NULL,  -- UTC
+            actor            VARCHAR NOT NULL,    -- account name, or the OS user for the CLI
+            action           VARCHAR NOT NULL,    -- login, view_person, export, ... (audit.ACTIONS)
+            subject_kind     VARCHAR,             -- person, account, pair, policy, file, ...
+            subject_id       VARCHAR,             -- an id, never a name or a record's contents
+            purpose          VARCHAR,             -- why, as the actor gave it
+            details          JSON,                -- ids and counts only
+            prev_hash        VARCHAR NOT NULL,    -- row_hash of seq - 1 (64 zeros for seq 1)
+            row_hash         VARCHAR NOT NULL     -- sha256(prev_hash, canonical fields)
+        )
+        """,
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.
