@@ -227,3 +227,29 @@ def test_the_policy_file_is_the_one_served(dashboard) -> None:
     policy = load_policy(dashboard.workspace.root)
     assert [a.kind for a in policy.agreements] == ["MOU", "BAA", "QSOA"]
     assert policy.role("case_manager").criminal_justice
+
+
+def test_views_exports_logins_and_decisions_are_in_the_audit_trail(clients, dashboard) -> None:
+    from ddj.govern import audit
+
+    store = dashboard.workspace.store.cursor()
+    person = rich_person(dashboard)
+    assert clients["case_manager"].get(f"/persons/{person}").status_code == 200
+    views = [e for e in audit.views_of(store, person) if e.actor == "case-manager"]
+    assert views and views[-1].action == "view_person"
+    assert views[-1].purpose == "warm hand-offs to treatment and housing"
+    listed = clients["clinician"].get("/persons.csv", params={"cohort": "fuse"})
+    assert listed.status_code == 200
+    export = [e for e in audit.entries(store, actor="clinician", actions=["export"])][-1]
+    exported = {line.split(",")[0] for line in listed.text.splitlines()[1:] if line[:1] != "#"}
+    assert set(export.details["person_ids"]) == exported - {"person_id"}
+    # A refused login with an unknown name does not write the typed text anywhere.
+    c = httpx.Client(base_url=dashboard.url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    c.post("/login", data={"username": "hunter2-typed-here", "password": "x", "csrf": csrf})
+    failed = audit.entries(store, actions=["login_failed"])
+    assert failed and failed[-1].actor == "(unknown account)"
+    assert "hunter2" not in str(store.sql("SELECT * FROM audit_log"))
+    logins = audit.entries(store, actor="case-manager", actions=["login"])
+    assert logins
+    assert audit.verify(store).ok

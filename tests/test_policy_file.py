@@ -183,3 +183,9 @@ def test_purge_removes_what_retention_no_longer_allows(demo_county, tmp_path: Pa
         )
         assert orphans == 0
         assert any("kept from" in line for line in done.lines())
+        from ddj.govern import audit
+
+        purges = audit.entries(store, actions=["purge"])
+        assert len(purges) == 1  # the dry run is not logged; the purge is, with counts only
+        assert purges[0].details["persons_removed"] == done.persons_removed
+        assert audit.verify(store).ok

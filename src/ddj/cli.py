@@ -416,6 +416,7 @@ def serve(port, host, workspace) -> None:
       ddj serve --port 8000      # then open http://127.0.0.1:8000/
     """
     ws = _open(workspace)
+    ws.note_policy()
     if not ws.users():
         raise DdjError(
             "no accounts yet, so nobody could log in", fix="run `ddj user add NAME --role admin`"
@@ -624,6 +625,8 @@ def policy_check(workspace) -> None:
 
     ws = _open(workspace)
     p = ws.policy
+    if ws.note_policy():
+        click.echo("the policy differs from the one last recorded: recorded in the audit trail")
     today = date.today()
     click.echo(f"policy {p.where} (version {p.version or '-'}, sha256 {p.digest[:12]})")
     for a in p.agreements:
@@ -668,14 +671,9 @@ def consent_add(record, roles, purpose, given_on, expires_on, recorded_by, works
       ddj consent add "behavioral_health|C0001" --roles clinician --given 2026-01-05 \\
           --expires 2027-01-05
     """
-    from ddj.govern.consent import record_consent
-
     with _open(workspace) as ws:
         names = [r.strip() for r in roles.split(",") if r.strip()]
-        for name in names:
-            ws.policy.role(name)
-        c = record_consent(
-            ws.store,
+        c = ws.record_consent(
             record,
             roles=names,
             purpose=purpose,
@@ -700,10 +698,8 @@ def consent_revoke(consent_id, on, workspace) -> None:
     """
     from datetime import date
 
-    from ddj.govern.consent import revoke_consent
-
     with _open(workspace) as ws:
-        revoke_consent(ws.store, consent_id, on=on.date() if on else date.today())
+        ws.revoke_consent(consent_id, on=on.date() if on else date.today())
     click.echo(f"consent {consent_id} revoked")
 
 
@@ -757,10 +753,8 @@ def token_add(username, name, days, workspace) -> None:
     Example:
       ddj token add alice nightly-export --days 30
     """
-    from ddj.govern.tokens import create_token
-
     with _open(workspace) as ws:
-        value = create_token(ws.store, username, name, days=days)
+        value = ws.create_token(username, name, days=days)
     click.echo(value)
 
 
@@ -776,10 +770,8 @@ def token_revoke(username, name, workspace) -> None:
     Example:
       ddj token revoke alice nightly-export
     """
-    from ddj.govern.tokens import revoke_tokens
-
     with _open(workspace) as ws:
-        n = revoke_tokens(ws.store, username, name)
+        n = ws.revoke_tokens(username, name)
     click.echo(f"{n} token(s) revoked")
 
 

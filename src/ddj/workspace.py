@@ -187,12 +187,97 @@ class Workspace:
             self.store, Path(out), title=title or f"ddj report: {self.root.name}", top_n=top_n
         )
 
+    @property
+    def actor(self) -> str:
+        """Who the audit trail names for work done from this machine's command line."""
+        import getpass
+
+        return f"cli:{getpass.getuser()}"
+
+    def audit(self, action: str, **fields: Any) -> int:
+        from ddj.govern import audit
+
+        return audit.record(self.store, actor=self.actor, action=action, **fields)
+
+    def note_policy(self) -> bool:
+        """Record the policy in the audit trail when it differs from the one last recorded."""
+        from ddj.govern import audit
+
+        policy = self.policy
+        last = audit.entries(self.store, actions=["policy_change"])
+        if last and (last[-1].details or {}).get("sha256") == policy.digest:
+            return False
+        self.audit(
+            "policy_change",
+            subject_kind="policy",
+            subject_id=policy.version or None,
+            details={
+                "sha256": policy.digest,
+                "agreements": len(policy.agreements),
+                "roles": sorted(policy.roles),
+            },
+        )
+        return True
+
     def add_user(self, username: str, password: str, role: str):
         """Create a local dashboard account (argon2id-hashed password)."""
         from ddj.govern import add_account
 
         self.policy.role(role)  # the role must be one the policy defines
-        return add_account(self.store, username, password, role)
+        account = add_account(self.store, username, password, role)
+        self.audit(
+            "account_created", subject_kind="account", subject_id=username, details={"role": role}
+        )
+        return account
+
+    def create_token(self, username: str, name: str, *, days: int = 90) -> str:
+        from ddj.govern.tokens import create_token
+
+        token = create_token(self.store, username, name, days=days)
+        self.audit(
+            "token_created",
+            subject_kind="account",
+            subject_id=username,
+            details={"token_name": name, "days": days},
+        )
+        return token
+
+    def revoke_tokens(self, username: str, name: str | None = None) -> int:
+        from ddj.govern.tokens import revoke_tokens
+
+        n = revoke_tokens(self.store, username, name)
+        self.audit(
+            "token_revoked",
+            subject_kind="account",
+            subject_id=username,
+            details={"token_name": name or "all", "revoked": n},
+        )
+        return n
+
+    def record_consent(self, record_key: str, **terms: Any):
+        from ddj.govern.consent import record_consent
+
+        for role in terms.get("roles", []):
+            self.policy.role(role)
+        consent = record_consent(self.store, record_key, **terms)
+        self.audit(
+            "consent_recorded",
+            subject_kind="record",
+            subject_id=record_key,
+            details={"consent_id": consent.consent_id, "roles": list(consent.roles)},
+        )
+        return consent
+
+    def revoke_consent(self, consent_id: str, *, on: date) -> None:
+        from ddj.govern.consent import revoke_consent
+
+        revoke_consent(self.store, consent_id, on=on)
+        self.audit(
+            "consent_revoked",
+            subject_kind="consent",
+            subject_id=consent_id,
+            details={"from": on.isoformat()},
+        )
 
     def users(self):
         from ddj.govern import list_accounts
@@ -209,10 +294,27 @@ class Workspace:
         """Remove what the agreements' retention_days no longer allow to be kept."""
         from ddj.govern.retention import purge
 
-        return purge(self.store, self.policy, today=today, dry_run=dry_run)
+        summary = purge(self.store, self.policy, today=today, dry_run=dry_run)
+        if not dry_run:
+            self.audit(
+                "purge",
+                details={
+                    "removed": summary.removed,
+                    "cutoffs": {k: v.isoformat() for k, v in summary.cutoffs.items()},
+                    "persons_removed": summary.persons_removed,
+                },
+            )
+        return summary
 
     def export(self, what: str, fmt: str, out: str | Path) -> int:
-        return exports.export(self.store, what, fmt, Path(out))
+        n = exports.export(self.store, what, fmt, Path(out))
+        self.audit(
+            "export",
+            subject_kind="file",
+            subject_id=Path(out).name,
+            details={"export": what, "format": fmt, "rows": n},
+        )
+        return n
 
     def quarantine(self, source: str | None = None, limit: int | None = None) -> list[dict]:
         query = (

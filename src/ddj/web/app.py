@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ddj import __version__
 from ddj.errors import DdjError
 from ddj.export import write_xlsx
-from ddj.govern import LoginRefused, Session, authenticate, end_session, open_session
+from ddj.govern import LoginRefused, Session, audit, authenticate, end_session, open_session
 from ddj.govern.consent import REDISCLOSURE_NOTICE
 from ddj.govern.policy import Policy
 from ddj.govern.scope import NotAllowed
@@ -173,9 +173,19 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
         if not expected or expected != csrf:
             raise HTTPException(403, "the login form expired: reload the page and try again")
         store = store_of(request)
+        name = username.strip().lower()
         try:
-            account = authenticate(store, username.strip().lower(), password)
+            account = authenticate(store, name, password)
         except LoginRefused as exc:
+            known = bool(store.scalar("SELECT count(*) FROM account WHERE username = ?", [name]))
+            # An unknown name may be a password typed in the wrong box: it is never logged.
+            audit.record(
+                store,
+                actor=name if known else "(unknown account)",
+                action="login_failed",
+                subject_kind="account",
+                subject_id=name if known else None,
+            )
             token = new_login_csrf()
             response = render(
                 "login.html", None, next=safe_next(next), error=exc.render(), csrf=token
@@ -184,6 +194,14 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
             response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
             return response
         token, session = open_session(store, account.username)
+        audit.record(
+            store,
+            actor=account.username,
+            action="login",
+            subject_kind="account",
+            subject_id=account.username,
+            details={"role": account.role},
+        )
         response = RedirectResponse(safe_next(next), status_code=303)
         response.set_cookie(
             COOKIE,
@@ -199,6 +217,13 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
     def logout(request: Request, session: PageSession, csrf: Annotated[str, Form()]):
         check_csrf(session, csrf)
         end_session(store_of(request), request.cookies.get(COOKIE, ""))
+        audit.record(
+            store_of(request),
+            actor=session.username,
+            action="logout",
+            subject_kind="account",
+            subject_id=session.username,
+        )
         app.state.sessions.forget(request.cookies.get(COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
@@ -227,6 +252,7 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
         store = store_of(request)
         rows = _members(request, session, cohort, need, q, sort, order)
         shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        gate.log_list(store, session, "view_list", shown, cohort=cohort, need=need, page=page)
         return render(
             "persons.html",
             session,
@@ -255,6 +281,9 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
         if fmt not in ("csv", "xlsx"):
             raise HTTPException(404, "export as .csv or .xlsx")
         rows = _members(request, session, cohort, need, q, sort, order)
+        gate.log_list(
+            store_of(request), session, "export", rows, format=fmt, cohort=cohort, need=need
+        )
         return _export(rows, fmt)
 
     @app.get("/persons/{person_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -334,7 +363,11 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
     ) -> dict[str, Any]:
         """The by-name list: cohort members with needs and qualifying counts, filtered, sorted."""
         rows = _members(request, session, cohort, need, q, sort, order)
-        return {"total": len(rows), "offset": offset, "persons": rows[offset : offset + limit]}
+        shown = rows[offset : offset + limit]
+        gate.log_list(
+            store_of(request), session, "view_list", shown, cohort=cohort, need=need, offset=offset
+        )
+        return {"total": len(rows), "offset": offset, "persons": shown}
 
     @app.get("/api/persons/{person_id}", tags=["person"])
     def api_person(request: Request, session: ApiSession, person_id: str) -> dict[str, Any]:
@@ -399,6 +432,14 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
             decision.decision,
             reviewer=session.username,
             note=decision.note,
+        )
+        gate.log(
+            store,
+            session,
+            "review_decision",
+            "pair",
+            f"{decision.record_key_l} / {decision.record_key_r}",
+            {"decision": decision.decision},
         )
 
     return app

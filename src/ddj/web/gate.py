@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from ddj.errors import DdjError
+from ddj.govern import audit
 from ddj.govern.policy import Policy
 from ddj.govern.scope import NotAllowed, Scope
 from ddj.govern.scope import members as scoped_members
@@ -81,9 +82,52 @@ class Gate:
         self.cache.get(store, "person-tables", data.build_person_tables)
         view = scoped_person(scope, data.person(store, current))
         if view is None:
+            self.log(store, session, "view_person", "person", person_id, {"shown": False})
             raise NotFound(person_id)
         view["requested_id"] = person_id
+        self.log(store, session, "view_person", "person", current, {"part2": view["part2_shown"]})
         return view
+
+    def log(
+        self,
+        store: Store,
+        session: Session,
+        action: str,
+        subject_kind: str | None = None,
+        subject_id: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """One audit row for what this caller was shown or did, with the role's purpose."""
+        purpose = (
+            self.policy.roles[session.role].purpose if session.role in self.policy.roles else None
+        )
+        audit.record(
+            store,
+            actor=session.username,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            purpose=purpose or None,
+            details={
+                "role": session.role,
+                "via": "token" if session.via_token else "session",
+                **(details or {}),
+            },
+        )
+
+    def log_list(
+        self, store: Store, session: Session, action: str, rows: list[dict[str, Any]], **how: Any
+    ) -> None:
+        """A list or an export: which persons it held, and how it was filtered."""
+        filters = {k: v for k, v in how.items() if v not in (None, "")}
+        self.log(
+            store,
+            session,
+            action,
+            "list",
+            None,
+            {"person_ids": [r["person_id"] for r in rows], "rows": len(rows), **filters},
+        )
 
     def quality(self, store: Store, session: Session) -> dict[str, Any]:
         view = self.cache.get(store, "quality", data.quality)
