@@ -44,7 +44,7 @@ def prepare(args) -> Path:
         run_demo(root, people=args.people, seed=42, progress=lambda m: print(m, flush=True))
     with Workspace(root) as ws:
         if ACCOUNT not in {a.username for a in ws.users()}:
-            ws.add_user(ACCOUNT, PASSWORD, "analyst")
+            ws.add_user(ACCOUNT, PASSWORD, "admin")
     return root
 
 
@@ -85,6 +85,7 @@ async def user(
     seen: dict,
     errors: list,
     seed: int,
+    think: float,
 ) -> None:
     import httpx
 
@@ -109,9 +110,11 @@ async def user(
                 if r.status_code != 200:
                     errors.append((path, r.status_code))
                 seen[page].append(took)
+                if think:
+                    await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
-async def run(base: str, users: int, seconds: float) -> tuple[dict, list, float]:
+async def run(base: str, users: int, seconds: float, think: float) -> tuple[dict, list, float]:
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
@@ -125,7 +128,7 @@ async def run(base: str, users: int, seconds: float) -> tuple[dict, list, float]
     errors: list = []
     t0 = time.monotonic()
     await asyncio.gather(
-        *(user(base, t0 + seconds, persons, cohorts, seen, errors, i) for i in range(users))
+        *(user(base, t0 + seconds, persons, cohorts, seen, errors, i, think) for i in range(users))
     )
     return seen, errors, time.monotonic() - t0
 
@@ -146,6 +149,12 @@ def main() -> None:
     parser.add_argument("--workspace", help="Use this workspace instead of building one.")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="Mean seconds a user reads a page before the next (0: back to back).",
+    )
     parser.add_argument("--no-record", action="store_true", help="Do not append to results.md.")
     args = parser.parse_args()
     root = prepare(args)
@@ -154,7 +163,7 @@ def main() -> None:
         events = ws.store.scalar("SELECT count(*) FROM current_event")
     proc, base = start_server(root)
     try:
-        seen, errors, took = asyncio.run(run(base, args.users, args.seconds))
+        seen, errors, took = asyncio.run(run(base, args.users, args.seconds, args.think))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -162,7 +171,8 @@ def main() -> None:
     total = sum(len(v) for v in seen.values())
     lines = [
         f"\n## Dashboard under load, {datetime.now():%Y-%m-%d %H:%M}\n",
-        f"`bench/dashboard.py --users {args.users} --seconds {args.seconds:.0f}` on a workspace of "
+        f"`bench/dashboard.py --users {args.users} --seconds {args.seconds:.0f} --think "
+        f"{args.think:g}` on a workspace of "
         f"{persons:,} linked people and {events:,} contacts; {machine()}; load average after the "
         f"run {load[0]:.2f} (the 20 clients run on the same 2 cores as the server).\n",
         f"{total:,} requests in {took:.0f} s ({total / took:.0f}/s), {len(errors)} errors.\n",
