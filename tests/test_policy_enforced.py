@@ -253,3 +253,18 @@ def test_views_exports_logins_and_decisions_are_in_the_audit_trail(clients, dash
     logins = audit.entries(store, actor="case-manager", actions=["login"])
     assert logins
     assert audit.verify(store).ok
+
+
+def test_file_exports_pass_the_same_policy(dashboard, tmp_path) -> None:
+    from ddj.govern.scope import NotAllowed
+
+    ws = dashboard.workspace
+    bh = sources_of(dashboard, "behavioral_health")
+    ws.export("records", "csv", tmp_path / "cm.csv", role="case_manager")
+    cm_sources = {line.split(",")[0] for line in (tmp_path / "cm.csv").read_text().splitlines()[1:]}
+    assert cm_sources and not cm_sources & bh
+    ws.export("records", "csv", tmp_path / "clin.csv", role="clinician")
+    clin = {line.split(",")[0] for line in (tmp_path / "clin.csv").read_text().splitlines()[1:]}
+    assert bh <= clin
+    with pytest.raises(NotAllowed, match="aggregates only"):
+        ws.export("cohort", "csv", tmp_path / "a.csv", role="analyst")

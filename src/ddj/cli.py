@@ -329,10 +329,17 @@ def report(out, top_n, workspace) -> None:
     "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--role",
+    default="admin",
+    show_default=True,
+    help="Export what this policy role may see.",
+)
 @_workspace_option
 @_friendly
-def export(what, fmt, out, workspace) -> None:
-    """Export records (source,source_person_id,person_id), persons or the cohort.
+def export(what, fmt, out, role, workspace) -> None:
+    """Export records (source,source_person_id,person_id), persons or the cohort, as the policy
+    lets ROLE see them (sources under a live agreement, identities, Part 2 only with consent).
 
     \b
     Examples:
@@ -340,7 +347,7 @@ def export(what, fmt, out, workspace) -> None:
       ddj export cohort --format xlsx --out cohort.xlsx
     """
     with _open(workspace) as ws:
-        n = ws.export(what, fmt, out)
+        n = ws.export(what, fmt, out, role=role)
     click.echo(f"wrote {n} rows to {out}")
 
 

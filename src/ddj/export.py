@@ -11,36 +11,43 @@ from ddj.store import Store
 EXPORTS = ("records", "persons", "cohort")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
-_QUERIES = {
-    # One row per source record, so anyone can score the linkage against a ground truth.
-    "records": """
-        SELECT r.source, r.source_person_id, pr.person_id
-        FROM current_record r LEFT JOIN person_record pr USING (record_key)
-        ORDER BY r.source, r.source_person_id
-    """,
-    "persons": """
-        WITH latest AS (
-            SELECT pr.person_id, r.first_name, r.last_name, r.dob,
-                   row_number() OVER (PARTITION BY pr.person_id
-                                      ORDER BY r.valid_from DESC, r.record_key) AS k
-            FROM person_record pr JOIN current_record r USING (record_key))
-        SELECT p.person_id, l.first_name, l.last_name, l.dob, p.n_records, p.n_systems,
-               (SELECT string_agg(DISTINCT r.system, ';' ORDER BY r.system)
-                FROM person_record x JOIN current_record r USING (record_key)
-                WHERE x.person_id = p.person_id) AS systems
-        FROM person p LEFT JOIN latest l ON l.person_id = p.person_id AND l.k = 1
-        ORDER BY p.person_id
-    """,
-    "cohort": """
+
+def _query(what: str, records: str) -> str:
+    """The export's SQL over ``records`` (current_record, or the part of it a role may see)."""
+    if what == "records":
+        # One row per source record, so anyone can score the linkage against a ground truth.
+        return f"""
+            SELECT r.source, r.source_person_id, pr.person_id
+            FROM {records} r LEFT JOIN person_record pr USING (record_key)
+            ORDER BY r.source, r.source_person_id
+        """
+    if what == "persons":
+        return f"""
+            WITH latest AS (
+                SELECT pr.person_id, r.first_name, r.last_name, r.dob,
+                       row_number() OVER (PARTITION BY pr.person_id
+                                          ORDER BY r.valid_from DESC, r.record_key) AS k
+                FROM person_record pr JOIN {records} r USING (record_key))
+            SELECT p.person_id, l.first_name, l.last_name, l.dob, p.n_records, p.n_systems,
+                   (SELECT string_agg(DISTINCT r.system, ';' ORDER BY r.system)
+                    FROM person_record x JOIN {records} r USING (record_key)
+                    WHERE x.person_id = p.person_id) AS systems
+            FROM person p JOIN latest l ON l.person_id = p.person_id AND l.k = 1
+            ORDER BY p.person_id
+        """
+    return f"""
         SELECT m.cohort, m.person_id, m.total_contacts, m.n_systems,
                CAST(m.qualifying_counts AS VARCHAR) AS qualifying_counts, m.reason
-        FROM latest_cohort m ORDER BY m.cohort, m.total_contacts DESC, m.person_id
-    """,
-}
+        FROM latest_cohort m
+        WHERE m.person_id IN (
+            SELECT pr.person_id FROM person_record pr JOIN {records} r USING (record_key))
+        ORDER BY m.cohort, m.total_contacts DESC, m.person_id
+    """
 
 
-def export(store: Store, what: str, fmt: str, out: Path) -> int:
-    """Write the export; return the number of rows written."""
+def export(store: Store, what: str, fmt: str, out: Path, *, records: str = "current_record") -> int:
+    """Write the export; return the number of rows written. ``records`` is the relation of
+    records the caller may see (the policy layer passes its cut of current_record)."""
     if what not in EXPORTS:
         raise DdjError(f"unknown export {what!r}", fix=f"choose one of {', '.join(EXPORTS)}")
     if fmt not in EXPORT_FORMATS:
@@ -50,14 +57,15 @@ def export(store: Store, what: str, fmt: str, out: Path) -> int:
     if what == "cohort" and not store.scalar("SELECT count(*) FROM identify_run"):
         raise StageOrderError("no cohort yet", fix="run `ddj identify` first")
     out.parent.mkdir(parents=True, exist_ok=True)
-    relation = store.con.sql(_QUERIES[what])
+    query = _query(what, records)
+    relation = store.con.sql(query)
     if fmt == "csv":
         relation.write_csv(str(out), header=True)
     elif fmt == "parquet":
         relation.write_parquet(str(out))
     else:
         write_xlsx(relation.columns, relation.fetchall(), out, sheet=what)
-    return store.scalar(f"SELECT count(*) FROM ({_QUERIES[what]})")
+    return store.scalar(f"SELECT count(*) FROM ({query})")
 
 
 def write_xlsx(

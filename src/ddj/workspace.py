@@ -306,8 +306,13 @@ class Workspace:
             )
         return summary
 
-    def export(self, what: str, fmt: str, out: str | Path) -> int:
-        n = exports.export(self.store, what, fmt, Path(out))
+    def export(self, what: str, fmt: str, out: str | Path, *, role: str = "admin") -> int:
+        """Write an export as ROLE may see it under the policy (sources, identity, Part 2)."""
+        from ddj.govern.scope import Scope
+
+        scope = Scope.for_role(self.store, self.policy, role)
+        scope.require_person_level()
+        n = exports.export(self.store, what, fmt, Path(out), records=scope.identity_records())
         self.audit(
             "export",
             subject_kind="file",

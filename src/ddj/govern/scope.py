@@ -72,6 +72,16 @@ class Scope:
             if self.policy.agreement_for(s, system, self.today) is not None
         )
 
+    def identity_records(self) -> str:
+        """SQL for the current records whose identity this role may see (for file exports)."""
+        sources = [s for s in self.source_systems if "identity" in self.groups(s)]
+        names = ", ".join(_quote(s) for s in sources) or "NULL"
+        opened = ", ".join(_quote(k) for k in sorted(self.consented)) or "NULL"
+        return (
+            f"(SELECT * FROM current_record WHERE source IN ({names}) "
+            f"AND (NOT part2 OR record_key IN ({opened})))"
+        )
+
     def part2_open(self, record_key: str) -> bool:
         return record_key in self.consented
 
@@ -85,6 +95,10 @@ class Scope:
     def require_review(self) -> None:
         if not self.role.review:
             raise NotAllowed(f"the {self.role.name} role may not review record pairs")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _record_visible(scope: Scope, source: str, record_key: str, part2: bool) -> bool:
