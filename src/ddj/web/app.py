@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import threading
 from datetime import datetime
 from importlib import resources
@@ -49,6 +50,7 @@ from ddj.web.auth import (
 from ddj.web.gate import Gate, NotFound
 
 PAGE_SIZE = 100
+log = logging.getLogger("ddj.web")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -89,8 +91,16 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         # Fill the caches in the background so the first visitors do not wait for them.
-        threading.Thread(target=lambda: gate.warm(app.state.stores.get()), daemon=True).start()
+        def warm() -> None:
+            try:
+                gate.warm(app.state.stores.get())
+            except Exception as exc:  # the pages compute what they need themselves
+                log.warning("could not prepare the dashboard's caches: %s", exc)
+
+        warming = threading.Thread(target=warm, daemon=True)
+        warming.start()
         yield
+        warming.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,
