@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 import tomllib
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
@@ -1099,13 +1098,12 @@ def test_progress_is_reported(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fifty_thousand_people_is_fast(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    county = generate_county(tmp_path / "big", people=50_000, seed=42)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 45, f"50,000 people took {elapsed:.1f} s"
-    assert county.n_people == 50_000
-    assert county.rows["truth/people.csv"] == 50_000
-    assert county.rows["cad_calls.csv"] > 50_000
-    assert county.rows[NEMSIS_FILE] > 10_000 and county.rows[HL7_FILE] > 50_000
-    assert 1_500 <= county.n_frequent_utilizers <= 2_000
+def test_a_large_county_keeps_its_shape(tmp_path: Path) -> None:
+    """20,000 people: every file written, the frequent-utilizer share holds (3-4%).
+    How fast it is generated is measured by bench/pipeline.py, not here."""
+    county = generate_county(tmp_path / "big", people=20_000, seed=42)
+    assert county.n_people == 20_000
+    assert county.rows["truth/people.csv"] == 20_000
+    assert county.rows["cad_calls.csv"] > 20_000
+    assert county.rows[NEMSIS_FILE] > 5_000 and county.rows[HL7_FILE] > 20_000
+    assert 600 <= county.n_frequent_utilizers <= 800
