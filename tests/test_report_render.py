@@ -194,13 +194,14 @@ def make_workspace(path: Path) -> Store:
     con.execute("INSERT INTO identify_run VALUES ('id-1', '2024-06-01', '2024-05-31', '{}')")
     con.execute("INSERT INTO identify_run VALUES ('id-2', '2024-07-02 11:00', '2024-06-30', '{}')")
     con.execute(
-        "INSERT INTO cohort_member VALUES ('id-1', 'frequent_utilizer', 'P012', 99, 1, '{}', 'x')"
+        "INSERT INTO cohort_member VALUES"
+        " ('id-1', 'frequent_utilizer', 'P012', 99, 1, '{}', 'x', NULL, NULL)"
     )
     for cohort, members in COHORTS.items():
         for person_id, total in members:
             counts = {"jail_booking": total // 2, "police_call": total - total // 2}
             con.execute(
-                "INSERT INTO cohort_member VALUES ('id-2', ?, ?, ?, 2, ?, ?)",
+                "INSERT INTO cohort_member VALUES ('id-2', ?, ?, ?, 2, ?, ?, NULL, NULL)",
                 [cohort, person_id, total, json.dumps(counts), COHORT_REASON],
             )
     return store

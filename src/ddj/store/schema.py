@@ -263,6 +263,11 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 7: a cohort member's cost (weighted contacts) and its rank, for cost-ranked cohorts
+    [
+        "ALTER TABLE cohort_member ADD COLUMN cost DOUBLE",
+        "ALTER TABLE cohort_member ADD COLUMN cost_rank INTEGER",
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.
