@@ -225,7 +225,7 @@ class Workspace:
 
         Each: need, label, evidence_count, first_at, last_at, part2 (some evidence comes from a
         42 CFR Part 2 record), evidence (newest first, at most 20: event_key, record_key, source,
-        system, at, code, why, part2). Needs in the order they are defined.
+        system, at, code, why, kind, part2). Needs in the order they are defined.
         """
         labels = {n.name: n.label for n in self.need_definitions()}
         rows = self.store.dicts(

@@ -132,6 +132,7 @@ def need_flag_sql(run_id: str, evidence: str, descriptions: str, dialect: Dialec
             "at": "CAST(n.seen_at AS VARCHAR)",
             "code": "n.code",
             "why": why,
+            "kind": "n.kind",
             "part2": "n.part2",
         },
         order_by="n.newest",
