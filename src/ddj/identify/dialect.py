@@ -36,6 +36,14 @@ class Dialect:
         """Whole days from the date of ``start`` to the date of ``end``."""
         return f"date_diff('day', CAST({start} AS DATE), CAST({end} AS DATE))"
 
+    def json_object(self, fields: dict[str, str]) -> str:
+        """A JSON object of the given keys and SQL values."""
+        return f"json_object({', '.join(f'{quote(k)}, {v}' for k, v in fields.items())})"
+
+    def whole_number_text(self, number: str) -> str:
+        """A number rounded to a whole one, as text with thousands separators: 12,345."""
+        return f"format('{{:,}}', CAST(round({number}) AS BIGINT))"
+
     def json_objects(self, fields: dict[str, str], order_by: str, where: str) -> str:
         """An aggregate: a JSON array (text) of one object per row passing ``where``, in order."""
         pairs = ", ".join(f"{quote(k)}, {v}" for k, v in fields.items())

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from ddj.identify.dialect import DUCKDB, Dialect, quote, quote_all, window_filter
@@ -15,6 +16,77 @@ from ddj.identify.needs import Evidence, Need
 # Columns of every evidence row.
 COLUMNS = ("record_key", "event_key", "source", "system", "seen_at", "code", "why", "part2")
 EVIDENCE_CAP = 20  # evidence items kept per (person, need), newest first
+EVENT_COLUMNS = (
+    "record_key",
+    "event_key",
+    "source",
+    "system",
+    "event_type",
+    "start_at",
+    "end_at",
+    "location",
+    "diagnosis_codes",
+    "call_type",
+    "details",
+    "cost",
+    "part2",
+)
+DIAGNOSIS_COLUMNS = (
+    "record_key",
+    "event_key",
+    "source",
+    "system",
+    "event_type",
+    "start_at",
+    "part2",
+)
+
+
+@dataclass(frozen=True)
+class EventTables:
+    """Where the SQL reads contacts: ``events`` has current_event's columns (EVENT_COLUMNS at
+    least); ``diagnoses`` one row per event and diagnosis (DIAGNOSIS_COLUMNS, code, dx = the code
+    dotless in upper case), or None to unnest the events' diagnosis codes in each query."""
+
+    events: str = "current_event"
+    diagnoses: str | None = None
+    linked: bool = False  # the tables carry person_id already (no join with the persons table)
+
+    def events_from(self, persons: str) -> tuple[str, str]:
+        """A FROM clause over the events (alias e), and the SQL of an event's person_id."""
+        return self._from(self.events, persons)
+
+    def diagnoses_from(self, persons: str, dialect: Dialect) -> tuple[str, str]:
+        table = self.diagnoses or f"({diagnoses_table_sql(self.events, dialect, self.linked)})"
+        return self._from(table, persons)
+
+    def _from(self, table: str, persons: str) -> tuple[str, str]:
+        if self.linked:
+            return f"{table} e", "e.person_id"
+        return f"{table} e JOIN {persons} pr ON pr.record_key = e.record_key", "pr.person_id"
+
+
+CURRENT = EventTables()
+
+
+def events_table_sql(persons: str = "person_record") -> str:
+    """The current events of linked records, each with its person_id: read once for a whole run
+    (``EventTables(..., linked=True)``)."""
+    cols = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
+    return (
+        f"SELECT pr.person_id, {cols} FROM current_event e "
+        f"JOIN {persons} pr ON pr.record_key = e.record_key"
+    )
+
+
+def diagnoses_table_sql(events: str, dialect: Dialect = DUCKDB, linked: bool = False) -> str:
+    """One row per event and diagnosis code of ``events``."""
+    cols = ", ".join(f"e.{c}" for c in (*DIAGNOSIS_COLUMNS, *(["person_id"] if linked else [])))
+    return (
+        f"SELECT x.*, upper(replace(x.code, '.', '')) AS dx FROM ("
+        f"SELECT {cols}, {dialect.explode('e.diagnosis_codes')} AS code FROM {events} e "
+        f"WHERE e.diagnosis_codes IS NOT NULL) x"
+    )
 
 
 def _code_test(column: str, pattern: CodePattern) -> str:
@@ -32,91 +104,113 @@ def _event_filters(ev: Evidence, as_of: date, days: int | None) -> list[str]:
     return filters
 
 
-def _select(code: str, why: str, ev: Evidence, prio: int) -> str:
+def _select(code: str, why: str, ev: Evidence, prio: int, person: str) -> str:
     return (
-        f"SELECT e.record_key, e.event_key, e.source, e.system, e.start_at AS seen_at, "
+        f"SELECT {person} AS person_id, e.record_key, e.event_key, e.source, e.system, "
+        f"e.start_at AS seen_at, "
         f"{code} AS code, {quote(ev.label + ': ')} || {why} AS why, e.part2, "
         f"{quote(ev.kind)} AS kind, {prio} AS prio"
     )
 
 
-def _one(ev: Evidence, prio: int, as_of: date, days: int | None, d: Dialect) -> str:
+def _one(
+    ev: Evidence,
+    prio: int,
+    as_of: date,
+    days: int | None,
+    d: Dialect,
+    src: EventTables,
+    persons: str,
+) -> str:
     filters = _event_filters(ev, as_of, days)
+    events, person = src.events_from(persons)
     if ev.kind == "diagnosis":
-        filters.append("e.diagnosis_codes IS NOT NULL")
-        hit = " OR ".join(_code_test("e.dx", p) for p in ev.codes)
+        filters.append(" OR ".join(_code_test("e.dx", p) for p in ev.codes))
         if ev.exclude:
-            hit = f"({hit}) AND NOT ({' OR '.join(_code_test('e.dx', p) for p in ev.exclude)})"
-        inner = (
-            f"SELECT x.*, upper(replace(x.code, '.', '')) AS dx FROM ("
-            f"SELECT e.record_key, e.event_key, e.source, e.system, e.start_at, e.part2, "
-            f"{d.explode('e.diagnosis_codes')} AS code "
-            f"FROM current_event e WHERE {' AND '.join(filters)}) x"
-        )
-        return f"{_select('e.code', 'e.code', ev, prio)} FROM ({inner}) e WHERE {hit}"
+            filters.append(f"NOT ({' OR '.join(_code_test('e.dx', p) for p in ev.exclude)})")
+        diagnoses, person = src.diagnoses_from(persons, d)
+        where = " AND ".join(f"({f})" for f in filters)
+        return f"{_select('e.code', 'e.code', ev, prio, person)} FROM {diagnoses} WHERE {where}"
     if ev.kind == "call_type":
         filters.append(f"upper(trim(e.call_type)) IN ({quote_all(ev.values)})")
-        select = _select("e.call_type", "e.call_type", ev, prio)
+        select = _select("e.call_type", "e.call_type", ev, prio, person)
     elif ev.kind == "event_type":
         filters.append(f"e.event_type IN ({quote_all(ev.event_types)})")
         why = "replace(e.event_type, '_', ' ') || coalesce(' at ' || e.location, '')"
-        select = _select("e.event_type", why, ev, prio)
+        select = _select("e.event_type", why, ev, prio, person)
     elif ev.kind == "detail":
         value = d.json_text("e.details", ev.detail)
         filters.append(f"{value} IN ({quote_all(ev.values)})")
         shown = f"coalesce({d.json_text('e.details', ev.show)}, {value})" if ev.show else value
-        select = _select(value, shown, ev, prio)
+        select = _select(value, shown, ev, prio, person)
     else:
-        return _address(ev, prio, as_of, days)
-    return f"{select} FROM current_event e WHERE {' AND '.join(filters)}"
+        return _address(ev, prio, as_of, days, src, persons)
+    return f"{select} FROM {events} WHERE {' AND '.join(filters)}"
 
 
-def _address(ev: Evidence, prio: int, as_of: date, days: int | None) -> str:
+def _address(
+    ev: Evidence, prio: int, as_of: date, days: int | None, src: EventTables, persons: str
+) -> str:
     """A record whose address starts with a configured value, dated by its latest contact."""
     address = "upper(trim(r.address))"
     hit = " OR ".join(f"{address} LIKE {quote(v.replace('%', '') + '%')}" for v in ev.values)
     systems = f" AND r.system IN ({quote_all(ev.systems)})" if ev.systems else ""
+    events, person = src.events_from(persons)
     return (
-        f"SELECT r.record_key, CAST(NULL AS VARCHAR) AS event_key, r.source, r.system, "
-        f"l.seen_at, {address} AS code, "
+        f"SELECT l.person_id, r.record_key, CAST(NULL AS VARCHAR) AS event_key, r.source, "
+        f"r.system, l.seen_at, {address} AS code, "
         f"{quote(ev.label + ': ')} || r.address || ' (' || r.source || ' record)' AS why, "
         f"r.part2, 'address' AS kind, {prio} AS prio "
-        f"FROM current_record r JOIN (SELECT e.record_key, max(e.start_at) AS seen_at "
-        f"FROM current_event e WHERE {window_filter('e.start_at', as_of, days)} "
+        f"FROM current_record r JOIN (SELECT e.record_key, max({person}) AS person_id, "
+        f"max(e.start_at) AS seen_at FROM {events} "
+        f"WHERE {window_filter('e.start_at', as_of, days)} "
         f"GROUP BY e.record_key) l ON l.record_key = r.record_key "
         f"WHERE ({hit}){systems}"
     )
 
 
 def evidence_sql(
-    need: Need, as_of: date, *, window_days: int | None = None, dialect: Dialect = DUCKDB
+    need: Need,
+    as_of: date,
+    *,
+    window_days: int | None = None,
+    dialect: Dialect = DUCKDB,
+    src: EventTables = CURRENT,
+    persons: str = "person_record",
 ) -> str:
-    """Every piece of evidence for one need up to the as-of date: COLUMNS, kind, prio.
+    """Every piece of evidence for one need up to the as-of date: person_id, COLUMNS, kind, prio.
 
     ``window_days`` narrows to recent evidence (a cohort condition's window); otherwise the need's
     own window applies, or none.
     """
     days = window_days if window_days is not None else need.window_days
     return " UNION ALL ".join(
-        _one(ev, prio, as_of, days, dialect) for prio, ev in enumerate(need.evidence, 1)
+        _one(ev, prio, as_of, days, dialect, src, persons)
+        for prio, ev in enumerate(need.evidence, 1)
     )
 
 
-def evidence_table_sql(needs: list[Need], as_of: date, persons: str = "person_record") -> str:
+def evidence_table_sql(
+    needs: list[Need], as_of: date, persons: str = "person_record", src: EventTables = CURRENT
+) -> str:
     """One row per (person, need, event or record): the first matching evidence entry wins; with
     ``newest`` = 1 for the latest piece of evidence of the person's need."""
     union = " UNION ALL ".join(
-        f"SELECT {quote(n.name)} AS need, x.* FROM ({evidence_sql(n, as_of)}) x" for n in needs
+        f"SELECT {quote(n.name)} AS need, x.* FROM "
+        f"({evidence_sql(n, as_of, src=src, persons=persons)}) x"
+        for n in needs
     )
-    item = "coalesce(ev.event_key, 'record ' || ev.record_key)"
-    cols = ", ".join(f"one.{c}" for c in (*COLUMNS, "kind"))
+    cols = ", ".join(f"ev.{c}" for c in ("person_id", "need", *COLUMNS, "kind"))
+    # One sort: a person's evidence of a need, newest first; an event matched twice (two codes,
+    # two entries) keeps the row of its first entry and code.
     return (
-        f"WITH ev AS ({union}), "
-        f"one AS (SELECT ev.*, {item} AS item, row_number() OVER "
-        f"(PARTITION BY ev.need, {item} ORDER BY ev.prio, ev.code) AS dup FROM ev) "
-        f"SELECT pr.person_id, one.need, {cols}, row_number() OVER "
-        f"(PARTITION BY pr.person_id, one.need ORDER BY one.seen_at DESC, one.item) AS newest "
-        f"FROM one JOIN {persons} pr ON pr.record_key = one.record_key WHERE one.dup = 1"
+        f"WITH ev AS (SELECT u.*, coalesce(u.event_key, 'record ' || u.record_key) AS item "
+        f"FROM ({union}) u), "
+        f"ranked AS (SELECT {cols}, ev.item, lag(ev.item) OVER w AS previous, dense_rank() OVER "
+        f"(PARTITION BY ev.person_id, ev.need ORDER BY ev.seen_at DESC, ev.item) AS newest "
+        f"FROM ev WINDOW w AS (PARTITION BY ev.person_id, ev.need "
+        f"ORDER BY ev.seen_at DESC, ev.item, ev.prio, ev.code)) "
+        f"SELECT * FROM ranked WHERE previous IS NULL OR previous <> item"
     )
 
 

@@ -4,6 +4,7 @@ why they qualified; all under one run id and one as-of date."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -12,13 +13,22 @@ from ddj.errors import StageOrderError
 from ddj.identify.dialect import quote
 from ddj.identify.icd import describe
 from ddj.identify.needs import Need, default_needs
-from ddj.identify.needs_sql import evidence_table_sql, need_flag_sql
+from ddj.identify.needs_sql import (
+    CURRENT,
+    EventTables,
+    diagnoses_table_sql,
+    events_table_sql,
+    evidence_table_sql,
+    need_flag_sql,
+)
 from ddj.identify.rules import CohortRule
-from ddj.identify.sql import cohort_sql
+from ddj.identify.sql import MEMBER_COLUMNS, members_sql
 from ddj.store import Store
 
 _EVIDENCE = "identify_need_evidence"
 _DESCRIPTIONS = "identify_icd_description"
+_EVENTS = "identify_event"
+_DIAGNOSES = "identify_diagnosis"
 
 
 @dataclass
@@ -27,6 +37,7 @@ class IdentifySummary:
     as_of: date
     members: dict[str, int]
     needs: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # "needs", then each cohort
 
     def line(self) -> str:
         counts = ", ".join(f"{name}: {n}" for name, n in self.members.items())
@@ -49,41 +60,73 @@ def identify(
     if not store.scalar("SELECT count(*) FROM person_record"):
         raise StageOrderError("no linked persons yet", fix="run `ddj link` first")
     needs = default_needs() if needs is None else needs
-    as_of = as_of or default_as_of(store)
     run_id = f"i{datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     con = store.con
     members: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     con.execute("BEGIN")
     try:
+        t0 = time.perf_counter()
+        src = _read_events_once(store)
+        as_of = as_of or _newest_day(store, src)
+        seconds["events"] = time.perf_counter() - t0
         definition = {"cohorts": [asdict(r) for r in rules], "needs": [asdict(n) for n in needs]}
         con.execute(
             "INSERT INTO identify_run VALUES (?, ?, ?, ?)",
             [run_id, datetime.now(), as_of, json.dumps(definition)],
         )
-        flagged = write_need_flags(store, run_id, needs, as_of)
+        t0 = time.perf_counter()
+        flagged = write_need_flags(store, run_id, needs, as_of, src)
+        seconds["needs"] = time.perf_counter() - t0
         for rule in rules:
-            rows = con.execute(cohort_sql(rule, as_of)).fetchall()
-            members[rule.name] = len(rows)
-            if rows:
-                con.executemany(
-                    "INSERT INTO cohort_member (run_id, cohort, person_id, total_contacts,"
-                    " n_systems, qualifying_counts, reason, cost, cost_rank)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_member(run_id, rule, row) for row in rows],
-                )
+            t0 = time.perf_counter()
+            con.execute(
+                f"INSERT INTO cohort_member ({', '.join(MEMBER_COLUMNS)}) "
+                f"{members_sql(rule, as_of, run_id, src=src)}"
+            )
+            members[rule.name] = con.execute(
+                "SELECT count(*) FROM cohort_member WHERE run_id = ? AND cohort = ?",
+                [run_id, rule.name],
+            ).fetchall()[0][0]
+            seconds[rule.name] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for table in (src.events, src.diagnoses):
+            con.execute(f"DROP TABLE {table}")
         con.execute("COMMIT")
+        seconds["commit"] = time.perf_counter() - t0
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return IdentifySummary(run_id, as_of, members, flagged)
+    return IdentifySummary(run_id, as_of, members, flagged, seconds)
 
 
-def write_need_flags(store: Store, run_id: str, needs: list[Need], as_of: date) -> dict[str, int]:
+def _newest_day(store: Store, src: EventTables) -> date:
+    latest = store.scalar(f"SELECT max(start_at) FROM {src.events}")
+    return latest.date() if latest else date.today()
+
+
+def _read_events_once(store: Store) -> EventTables:
+    """The current events of linked records and their diagnoses, read once into temporary tables
+    that every need and cohort query then scans (each query applies its own window, ending on
+    the as-of date)."""
+    src = EventTables(events=_EVENTS, diagnoses=_DIAGNOSES, linked=True)
+    store.con.execute(f"CREATE OR REPLACE TEMP TABLE {_EVENTS} AS {events_table_sql()}")
+    store.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_DIAGNOSES} AS {diagnoses_table_sql(_EVENTS, linked=True)}"
+    )
+    return src
+
+
+def write_need_flags(
+    store: Store, run_id: str, needs: list[Need], as_of: date, src: EventTables = CURRENT
+) -> dict[str, int]:
     """need_flag rows for every person with evidence of a need; persons flagged per need."""
     con = store.con
     if not needs:
         return {}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_EVIDENCE} AS {evidence_table_sql(needs, as_of)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_EVIDENCE} AS {evidence_table_sql(needs, as_of, src=src)}"
+    )
     codes = [
         r[0]
         for r in con.execute(
@@ -104,28 +147,3 @@ def write_need_flags(store: Store, run_id: str, needs: list[Need], as_of: date) 
     con.execute(f"DROP TABLE {_EVIDENCE}")
     con.execute(f"DROP TABLE {_DESCRIPTIONS}")
     return {n.name: counts.get(n.name, 0) for n in needs}
-
-
-def _member(run_id: str, rule: CohortRule, row: tuple) -> tuple:
-    person_id, *counts, total, n_systems, cost, cost_rank, n_ranked = row
-    qualifying = {c.label: n for c, n in zip(rule.conditions, counts, strict=True)}
-    reasons = [
-        f"{n} {c.label}{c.window_text()} (needs {c.minimum})"
-        for c, n in zip(rule.conditions, counts, strict=True)
-    ]
-    if cost is not None:
-        text = f"cost {cost:,.0f} in {rule.cost_window_days()} days"
-        if cost_rank is not None:
-            text += f" (rank {cost_rank} of {n_ranked} people with a cost)"
-        reasons.append(text)
-    return (
-        run_id,
-        rule.name,
-        person_id,
-        total,
-        n_systems,
-        json.dumps(qualifying),
-        "; ".join(reasons),
-        cost,
-        cost_rank,
-    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ddj.identify.dialect import DUCKDB, Dialect, quote_all, window_filter
-from ddj.identify.needs_sql import evidence_sql
+from ddj.identify.dialect import DUCKDB, Dialect, quote, quote_all, window_filter
+from ddj.identify.needs_sql import CURRENT, EventTables, evidence_sql
 from ddj.identify.rules import CohortRule, Condition, CostRank
 
 
@@ -20,18 +20,27 @@ def _window(days: int | None, as_of: date) -> str:
 
 
 def condition_sql(
-    condition: Condition, as_of: date, persons: str = "person_record", dialect: Dialect = DUCKDB
+    condition: Condition,
+    as_of: date,
+    persons: str = "person_record",
+    dialect: Dialect = DUCKDB,
+    src: EventTables = CURRENT,
 ) -> str:
     """person_id, n for the people meeting one condition."""
     if condition.need is not None:
         evidence = evidence_sql(
-            condition.need, as_of, window_days=condition.window_days, dialect=dialect
+            condition.need,
+            as_of,
+            window_days=condition.window_days,
+            dialect=dialect,
+            src=src,
+            persons=persons,
         )
         return (
-            f"SELECT pr.person_id, count(DISTINCT ev.item) AS n FROM ("
-            f"SELECT x.record_key, coalesce(x.event_key, 'record ' || x.record_key) AS item "
-            f"FROM ({evidence}) x) ev JOIN {persons} pr ON pr.record_key = ev.record_key "
-            f"GROUP BY pr.person_id HAVING count(DISTINCT ev.item) >= {condition.minimum}"
+            f"SELECT ev.person_id, count(DISTINCT ev.item) AS n FROM ("
+            f"SELECT x.person_id, coalesce(x.event_key, 'record ' || x.record_key) AS item "
+            f"FROM ({evidence}) x) ev "
+            f"GROUP BY ev.person_id HAVING count(DISTINCT ev.item) >= {condition.minimum}"
         )
     filters = [_window(condition.window_days, as_of)]
     if condition.event_types:
@@ -39,16 +48,20 @@ def condition_sql(
     if condition.systems:
         filters.append(f"e.system IN ({quote_all(condition.systems)})")
     measure = "count(DISTINCT e.system)" if condition.min_systems else "count(*)"
+    events, person = src.events_from(persons)
     return (
-        f"SELECT pr.person_id, {measure} AS n "
-        f"FROM current_event e JOIN {persons} pr ON pr.record_key = e.record_key "
+        f"SELECT {person} AS person_id, {measure} AS n FROM {events} "
         f"WHERE {' AND '.join(filters)} "
-        f"GROUP BY pr.person_id HAVING {measure} >= {condition.minimum}"
+        f"GROUP BY {person} HAVING {measure} >= {condition.minimum}"
     )
 
 
 def cost_sql(
-    rule: CohortRule, as_of: date, persons: str = "person_record", dialect: Dialect = DUCKDB
+    rule: CohortRule,
+    as_of: date,
+    persons: str = "person_record",
+    dialect: Dialect = DUCKDB,
+    src: EventTables = CURRENT,
 ) -> str:
     """person_id, cost: each person's events in the rule's cost window, weighted.
 
@@ -75,10 +88,10 @@ def cost_sql(
             amount = f"coalesce(e.cost, {amount})"
         cases.append(f"WHEN {quote_all([w.event_type])} THEN {amount}")
     cost = f"CASE e.event_type {' '.join(cases)} ELSE coalesce(e.cost, 0.0) END"
+    events, person = src.events_from(persons)
     return (
-        f"SELECT pr.person_id, sum({cost}) AS cost "
-        f"FROM current_event e JOIN {persons} pr ON pr.record_key = e.record_key "
-        f"WHERE {_window(rule.cost_window_days(), as_of)} GROUP BY pr.person_id"
+        f"SELECT {person} AS person_id, sum({cost}) AS cost FROM {events} "
+        f"WHERE {_window(rule.cost_window_days(), as_of)} GROUP BY {person}"
     )
 
 
@@ -91,21 +104,25 @@ def _top(rank: CostRank) -> str:
 
 
 def cohort_sql(
-    rule: CohortRule, as_of: date, persons: str = "person_record", dialect: Dialect = DUCKDB
+    rule: CohortRule,
+    as_of: date,
+    persons: str = "person_record",
+    dialect: Dialect = DUCKDB,
+    src: EventTables = CURRENT,
 ) -> str:
     """One row per member: person_id, c1..cN (the count each condition saw, 0 if none),
     total_contacts and n_systems over the rule's longest window, then cost, cost_rank and
     n_ranked (NULL when the rule has no cost weights or no ranking)."""
     n = len(rule.conditions)
     parts = [
-        f"c{i} AS ({condition_sql(c, as_of, persons, dialect)})"
+        f"c{i} AS ({condition_sql(c, as_of, persons, dialect, src)})"
         for i, c in enumerate(rule.conditions, 1)
     ]
     joiner = " INTERSECT " if rule.combine == "all" else " UNION "
     selections = [f"SELECT person_id FROM c{i}" for i in range(1, n + 1)]
     has_cost = bool(rule.costs)
     if has_cost:
-        parts.append(f"costs AS ({cost_sql(rule, as_of, persons, dialect)})")
+        parts.append(f"costs AS ({cost_sql(rule, as_of, persons, dialect, src)})")
         parts.append(
             "ranked AS (SELECT person_id, cost, row_number() OVER "
             "(ORDER BY cost DESC, person_id) AS cost_rank, count(*) OVER () AS n_ranked "
@@ -118,10 +135,11 @@ def cohort_sql(
         members = joiner.join(selections)
     windows = [w for w in (*(c.window_days for c in rule.conditions), rule.cost_window_days()) if w]
     longest = max(windows) if windows else None  # None: all contacts up to the as-of date
+    events, person = src.events_from(persons)
     totals = (
-        f"SELECT pr.person_id, count(*) AS total_contacts, count(DISTINCT e.system) AS n_systems "
-        f"FROM current_event e JOIN {persons} pr ON pr.record_key = e.record_key "
-        f"WHERE {_window(longest, as_of)} GROUP BY pr.person_id"
+        f"SELECT {person} AS person_id, count(*) AS total_contacts, "
+        f"count(DISTINCT e.system) AS n_systems FROM {events} "
+        f"WHERE {_window(longest, as_of)} GROUP BY {person}"
     )
     counts = "".join(f"coalesce(c{i}.n, 0) AS c{i}, " for i in range(1, n + 1))
     joins = " ".join(f"LEFT JOIN c{i} ON c{i}.person_id = m.person_id" for i in range(1, n + 1))
@@ -140,4 +158,50 @@ def cohort_sql(
         f"coalesce(t.n_systems, 0) AS n_systems, {cost_cols} "
         f"FROM members m {joins} LEFT JOIN totals t ON t.person_id = m.person_id "
         f"ORDER BY {order}, m.person_id"
+    )
+
+
+MEMBER_COLUMNS = (
+    "run_id",
+    "cohort",
+    "person_id",
+    "total_contacts",
+    "n_systems",
+    "qualifying_counts",
+    "reason",
+    "cost",
+    "cost_rank",
+)
+
+
+def members_sql(
+    rule: CohortRule,
+    as_of: date,
+    run_id: str,
+    persons: str = "person_record",
+    dialect: Dialect = DUCKDB,
+    src: EventTables = CURRENT,
+) -> str:
+    """The cohort_member rows (MEMBER_COLUMNS) of one rule, with why each member qualified:
+    the count each condition saw (qualifying_counts) and a sentence (reason)."""
+    counts = dialect.json_object({c.label: f"m.c{i}" for i, c in enumerate(rule.conditions, 1)})
+    reasons = [
+        f"CAST(m.c{i} AS VARCHAR) || {quote(f' {c.label}{c.window_text()} (needs {c.minimum})')}"
+        for i, c in enumerate(rule.conditions, 1)
+    ]
+    if rule.costs:
+        days = rule.cost_window_days()
+        span = f" in {days} days" if days else " up to the as-of date"
+        ranked = (
+            "coalesce(' (rank ' || CAST(m.cost_rank AS VARCHAR) || ' of ' || "
+            "CAST(m.n_ranked AS VARCHAR) || ' people with a cost)', '')"
+        )
+        reasons.append(
+            f"'cost ' || {dialect.whole_number_text('m.cost')} || {quote(span)} || {ranked}"
+        )
+    reason = " || '; ' || ".join(reasons)
+    return (
+        f"SELECT {quote(run_id)} AS run_id, {quote(rule.name)} AS cohort, m.person_id, "
+        f"m.total_contacts, m.n_systems, {counts} AS qualifying_counts, {reason} AS reason, "
+        f"m.cost, m.cost_rank FROM ({cohort_sql(rule, as_of, persons, dialect, src)}) m"
     )
