@@ -344,3 +344,15 @@ def test_a_list_reproduces_for_its_as_of_date(tmp_path) -> None:
     _, later_needs = _snapshot(store, later.run_id)
     assert {(n[0], n[1]) for n in later_needs} > set(flags)  # C's overdose call now counts
     store.close()
+
+
+def test_need_evidence_is_kept_for_the_latest_runs_only(tmp_path) -> None:
+    from ddj.identify.run import KEEP_NEED_RUNS
+
+    store = _store_with_people(tmp_path)
+    _add(store, "c1", "cad|C", "police_call", DAY, call_type="SUICIDE THREAT")
+    runs = [identify(store, [], AS_OF).run_id for _ in range(KEEP_NEED_RUNS + 2)]
+    kept = {r[0] for r in store.sql("SELECT DISTINCT run_id FROM need_flag")}
+    assert kept == set(runs[-KEEP_NEED_RUNS:])
+    assert store.scalar("SELECT count(*) FROM identify_run") == len(runs)
+    store.close()

@@ -28,6 +28,9 @@ from ddj.store import Store
 _EVIDENCE = "identify_need_evidence"
 _DESCRIPTIONS = "identify_icd_description"
 _EVENTS = "identify_event"
+# need_flag rows (with their evidence, ~1.7 KB a flag) are kept for this many latest runs; older
+# runs keep their cohort members and definitions, and can be run again for their as-of date.
+KEEP_NEED_RUNS = 7
 _DIAGNOSES = "identify_diagnosis"
 
 
@@ -92,6 +95,10 @@ def identify(
         t0 = time.perf_counter()
         for table in (src.events, src.diagnoses):
             con.execute(f"DROP TABLE {table}")
+        con.execute(
+            "DELETE FROM need_flag WHERE run_id NOT IN "
+            f"(SELECT run_id FROM identify_run ORDER BY ran_at DESC LIMIT {KEEP_NEED_RUNS})"
+        )
         con.execute("COMMIT")
         seconds["commit"] = time.perf_counter() - t0
     except BaseException:
