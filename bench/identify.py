@@ -134,8 +134,9 @@ def record(args, n_events: int, n_persons: int, loading: float, runs: list, peak
         "",
         f"## Identify over a million events, {datetime.now():%Y-%m-%d %H:%M}",
         "",
-        f"Machine: {machine()}; shared with other engineers' work while it ran (load average",
-        "before each run in the table). Command: `PYTHONPATH=src .venv/bin/python bench/identify.py"
+        f"Machine: {machine()}; shared with other engineers' work while it ran (load",
+        "average before each run in the table; CPU s is this process's CPU time over DuckDB's two",
+        "threads). Command: `PYTHONPATH=src .venv/bin/python bench/identify.py"
         f" --events {args.events} --base-people {args.base_people} --seed {args.seed}"
         f" --repeat {args.repeat}`.",
         f"{n_events:,} events of {n_persons:,} persons: a {args.base_people}-person demo county",
@@ -150,11 +151,11 @@ def record(args, n_events: int, n_persons: int, loading: float, runs: list, peak
     for i, (wall, before, s, cpu) in enumerate(runs, 1):
         steps = s.seconds
         cohorts = ", ".join(
-            f"{k} {v:.2f}" for k, v in steps.items() if k not in ("needs", "events")
+            f"{k} {v:.2f}" for k, v in steps.items() if k not in ("needs", "events", "commit")
         )
         lines.append(
             f"| {i} | {wall:.2f} | {cpu:.2f} | {before} | {steps['events']:.2f} |"
-            f" {steps['needs']:.2f} | {cohorts} |"
+            f" {steps['needs']:.2f} | {cohorts} | {steps['commit']:.2f} |"
         )
     flagged = ", ".join(f"{k} {v:,}" for k, v in summary.needs.items())
     members = ", ".join(f"{k} {v:,}" for k, v in summary.members.items())
