@@ -25,7 +25,6 @@ from ddj.identify.rules import CohortRule
 from ddj.identify.sql import MEMBER_COLUMNS, members_sql
 from ddj.store import Store
 
-_EVIDENCE = "identify_need_evidence"
 _DESCRIPTIONS = "identify_icd_description"
 _EVENTS = "identify_event"
 # need_flag rows (with their evidence, ~1.7 KB a flag) are kept for this many latest runs; older
@@ -131,26 +130,21 @@ def write_need_flags(
     con = store.con
     if not needs:
         return {}
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_EVIDENCE} AS {evidence_table_sql(needs, as_of, src=src)}"
-    )
-    codes = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT code FROM {_EVIDENCE} WHERE kind = 'diagnosis'"
-        ).fetchall()
-    ]
+    # Every diagnosis code in the workspace, described from the ICD-10-CM code set (a few
+    # thousand codes at most), so the evidence is built and aggregated in one statement.
+    diagnoses = src.diagnoses or f"({diagnoses_table_sql(src.events)})"
+    codes = [r[0] for r in con.execute(f"SELECT DISTINCT code FROM {diagnoses} x").fetchall()]
     described = [(c, text) for c in codes if (text := describe(c))]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_DESCRIPTIONS} (code VARCHAR, description VARCHAR)")
     if described:
         values = ", ".join(f"({quote(c)}, {quote(t)})" for c, t in described)
         con.execute(f"INSERT INTO {_DESCRIPTIONS} VALUES {values}")
-    con.execute(f"INSERT INTO need_flag {need_flag_sql(run_id, _EVIDENCE, _DESCRIPTIONS)}")
+    evidence = f"({evidence_table_sql(needs, as_of, src=src)})"
+    con.execute(f"INSERT INTO need_flag {need_flag_sql(run_id, evidence, _DESCRIPTIONS)}")
     counts = dict(
         con.execute(
             "SELECT need, count(*) FROM need_flag WHERE run_id = ? GROUP BY need", [run_id]
         ).fetchall()
     )
-    con.execute(f"DROP TABLE {_EVIDENCE}")
     con.execute(f"DROP TABLE {_DESCRIPTIONS}")
     return {n.name: counts.get(n.name, 0) for n in needs}
