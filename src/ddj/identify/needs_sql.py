@@ -69,10 +69,14 @@ class EventTables:
 CURRENT = EventTables()
 
 
-def events_table_sql(persons: str = "person_record") -> str:
+def events_table_sql(persons: str = "person_record", *, details: bool = True) -> str:
     """The current events of linked records, each with its person_id: read once for a whole run
-    (``EventTables(..., linked=True)``)."""
-    cols = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
+    (``EventTables(..., linked=True)``). Without ``details`` (no need reads them) that column
+    is NULL, which saves copying every event's JSON."""
+    cols = ", ".join(
+        f"e.{c}" if c != "details" or details else "CAST(NULL AS JSON) AS details"
+        for c in EVENT_COLUMNS
+    )
     return (
         f"SELECT pr.person_id, {cols} FROM current_event e "
         f"JOIN {persons} pr ON pr.record_key = e.record_key"

@@ -69,7 +69,7 @@ def identify(
     con.execute("BEGIN")
     try:
         t0 = time.perf_counter()
-        src = _read_events_once(store)
+        src = _read_events_once(store, details=any(e.detail for n in needs for e in n.evidence))
         as_of = as_of or _newest_day(store, src)
         seconds["events"] = time.perf_counter() - t0
         definition = {"cohorts": [asdict(r) for r in rules], "needs": [asdict(n) for n in needs]}
@@ -111,12 +111,14 @@ def _newest_day(store: Store, src: EventTables) -> date:
     return latest.date() if latest else date.today()
 
 
-def _read_events_once(store: Store) -> EventTables:
+def _read_events_once(store: Store, *, details: bool) -> EventTables:
     """The current events of linked records and their diagnoses, read once into temporary tables
     that every need and cohort query then scans (each query applies its own window, ending on
     the as-of date)."""
     src = EventTables(events=_EVENTS, diagnoses=_DIAGNOSES, linked=True)
-    store.con.execute(f"CREATE OR REPLACE TEMP TABLE {_EVENTS} AS {events_table_sql()}")
+    store.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_EVENTS} AS {events_table_sql(details=details)}"
+    )
     store.con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_DIAGNOSES} AS {diagnoses_table_sql(_EVENTS, linked=True)}"
     )
