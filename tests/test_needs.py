@@ -160,3 +160,38 @@ def test_the_workspace_gives_a_persons_needs(demo_county: DemoResult, flags) -> 
     }
     for need in NEEDS:
         assert summary[need]["persons"] == sum(1 for r in flags if r["need"] == need)
+
+
+def test_a_county_file_adds_its_shelters_addresses(demo_county: DemoResult, tmp_path) -> None:
+    import shutil
+
+    from ddj.demo.places import SHELTERS
+
+    street = SHELTERS[0].address.street
+    shutil.copy(demo_county.root / "ddj.duckdb", tmp_path / "ddj.duckdb")
+    (tmp_path / "needs.toml").write_text(
+        '[[needs]]\nname = "homelessness"\n  [[needs.evidence]]\n  label = "shelter address"\n'
+        f'  addresses = ["{street.lower()}", "homeless"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "ddj.toml").write_text(
+        '[identify]\nneeds = "needs.toml"\n\n[[cohorts]]\nname = "housing_first"\n'
+        '  [[cohorts.conditions]]\n  need = "homelessness"\n',
+        encoding="utf-8",
+    )
+    with Workspace(tmp_path) as ws:
+        summary = ws.identify()
+        rows = ws.store.dicts(
+            "SELECT person_id, CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag"
+        )
+        addresses = dict(
+            ws.store.sql("SELECT record_key, upper(trim(address)) FROM current_record")
+        )
+    assert summary.needs["homelessness"] == len(rows) == summary.members["housing_first"] > 0
+    codes = set()
+    for r in rows:
+        for item in json.loads(r["evidence"]):
+            assert item["kind"] == "address" and item["event_key"] is None
+            assert addresses[item["record_key"]] == item["code"]
+            codes.add(item["code"].split(",")[0])
+    assert {street, "HOMELESS"} <= codes  # "455 N COMMERCIAL ST, RIVERTON OR ..." too

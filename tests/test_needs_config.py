@@ -126,3 +126,16 @@ def test_a_broken_needs_file_names_itself(tmp_path) -> None:
     assert caught.value.where == str(tmp_path / "needs.toml")
     assert "need 'x' evidence #1 diagnosis_codes" in caught.value.message
     ws.close()
+
+
+def test_a_cohort_naming_a_need_the_county_dropped_says_so(tmp_path) -> None:
+    (tmp_path / "needs.toml").write_text(
+        '[[needs]]\nname = "veteran"\n  [[needs.evidence]]\n  detail = "VeteranStatus"\n'
+        '  values = ["1"]\n',
+        encoding="utf-8",
+    )
+    ws = Workspace.init(tmp_path, config_text='[identify]\nneeds = "needs.toml"\n')
+    with pytest.raises(ConfigError, match="ed_mental_health.*no need named 'mental_illness'") as e:
+        ws.cohort_rules()
+    assert "veteran" in e.value.fix
+    ws.close()

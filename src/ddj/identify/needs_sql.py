@@ -157,7 +157,8 @@ def _address(
 ) -> str:
     """A record whose address starts with a configured value, dated by its latest contact."""
     address = "upper(trim(r.address))"
-    hit = " OR ".join(f"{address} LIKE {quote(v.replace('%', '') + '%')}" for v in ev.values)
+    # the beginning compared as text, so an address's own % or _ is no wildcard
+    hit = " OR ".join(f"substr({address}, 1, {len(v)}) = {quote(v)}" for v in ev.values)
     systems = f" AND r.system IN ({quote_all(ev.systems)})" if ev.systems else ""
     events, person = src.events_from(persons)
     return (
@@ -184,10 +185,11 @@ def evidence_sql(
 ) -> str:
     """Every piece of evidence for one need up to the as-of date: person_id, COLUMNS, kind, prio.
 
-    ``window_days`` narrows to recent evidence (a cohort condition's window); otherwise the need's
-    own window applies, or none.
+    ``window_days`` narrows to recent evidence (a cohort condition's window), within the need's
+    own window if it has one.
     """
-    days = window_days if window_days is not None else need.window_days
+    given = [d for d in (window_days, need.window_days) if d is not None]
+    days = min(given) if given else None
     return " UNION ALL ".join(
         _one(ev, prio, as_of, days, dialect, src, persons)
         for prio, ev in enumerate(need.evidence, 1)
