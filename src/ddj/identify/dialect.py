@@ -24,6 +24,10 @@ def quote_all(values: tuple[str, ...] | list[str]) -> str:
 class Dialect:
     name: str
 
+    def text(self, value: str) -> str:
+        """A value as text (Spark spells the type STRING)."""
+        return f"CAST({value} AS VARCHAR)"
+
     def explode(self, array: str) -> str:
         """One row per element of an array column (in a SELECT list)."""
         return f"unnest({array})"

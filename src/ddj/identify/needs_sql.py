@@ -69,12 +69,14 @@ class EventTables:
 CURRENT = EventTables()
 
 
-def events_table_sql(persons: str = "person_record", *, details: bool = True) -> str:
+def events_table_sql(
+    persons: str = "person_record", *, details: bool = True, dialect: Dialect = DUCKDB
+) -> str:
     """The current events of linked records, each with its person_id: read once for a whole run
     (``EventTables(..., linked=True)``). Without ``details`` (no need reads them) that column
     is NULL, which saves copying every event's JSON."""
     cols = ", ".join(
-        f"e.{c}" if c != "details" or details else "CAST(NULL AS JSON) AS details"
+        f"e.{c}" if c != "details" or details else f"{dialect.text('NULL')} AS details"
         for c in EVENT_COLUMNS
     )
     return (
@@ -148,12 +150,18 @@ def _one(
         shown = f"coalesce({d.json_text('e.details', ev.show)}, {value})" if ev.show else value
         select = _select(value, shown, ev, prio, person)
     else:
-        return _address(ev, prio, as_of, days, src, persons)
+        return _address(ev, prio, as_of, days, src, persons, d)
     return f"{select} FROM {events} WHERE {' AND '.join(filters)}"
 
 
 def _address(
-    ev: Evidence, prio: int, as_of: date, days: int | None, src: EventTables, persons: str
+    ev: Evidence,
+    prio: int,
+    as_of: date,
+    days: int | None,
+    src: EventTables,
+    persons: str,
+    d: Dialect,
 ) -> str:
     """A record whose address starts with a configured value, dated by its latest contact."""
     address = "upper(trim(r.address))"
@@ -162,7 +170,7 @@ def _address(
     systems = f" AND r.system IN ({quote_all(ev.systems)})" if ev.systems else ""
     events, person = src.events_from(persons)
     return (
-        f"SELECT l.person_id, r.record_key, CAST(NULL AS VARCHAR) AS event_key, r.source, "
+        f"SELECT l.person_id, r.record_key, {d.text('NULL')} AS event_key, r.source, "
         f"r.system, l.seen_at, {address} AS code, "
         f"{quote(ev.label + ': ')} || r.address || ' (' || r.source || ' record)' AS why, "
         f"r.part2, 'address' AS kind, {prio} AS prio "
@@ -197,13 +205,17 @@ def evidence_sql(
 
 
 def evidence_table_sql(
-    needs: list[Need], as_of: date, persons: str = "person_record", src: EventTables = CURRENT
+    needs: list[Need],
+    as_of: date,
+    persons: str = "person_record",
+    src: EventTables = CURRENT,
+    dialect: Dialect = DUCKDB,
 ) -> str:
     """One row per (person, need, event or record): the first matching evidence entry wins; with
     ``newest`` = 1 for the latest piece of evidence of the person's need."""
     union = " UNION ALL ".join(
         f"SELECT {quote(n.name)} AS need, x.* FROM "
-        f"({evidence_sql(n, as_of, src=src, persons=persons)}) x"
+        f"({evidence_sql(n, as_of, dialect=dialect, src=src, persons=persons)}) x"
         for n in needs
     )
     cols = ", ".join(f"ev.{c}" for c in ("person_id", "need", *COLUMNS, "kind"))
@@ -229,7 +241,7 @@ def need_flag_sql(run_id: str, evidence: str, descriptions: str, dialect: Dialec
             "record_key": "n.record_key",
             "source": "n.source",
             "system": "n.system",
-            "at": "CAST(n.seen_at AS VARCHAR)",
+            "at": dialect.text("n.seen_at"),
             "code": "n.code",
             "why": why,
             "kind": "n.kind",

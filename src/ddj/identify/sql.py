@@ -186,15 +186,15 @@ def members_sql(
     the count each condition saw (qualifying_counts) and a sentence (reason)."""
     counts = dialect.json_object({c.label: f"m.c{i}" for i, c in enumerate(rule.conditions, 1)})
     reasons = [
-        f"CAST(m.c{i} AS VARCHAR) || {quote(f' {c.label}{c.window_text()} (needs {c.minimum})')}"
+        f"{dialect.text(f'm.c{i}')} || {quote(f' {c.label}{c.window_text()} (needs {c.minimum})')}"
         for i, c in enumerate(rule.conditions, 1)
     ]
     if rule.costs:
         days = rule.cost_window_days()
         span = f" in {days} days" if days else " up to the as-of date"
         ranked = (
-            "coalesce(' (rank ' || CAST(m.cost_rank AS VARCHAR) || ' of ' || "
-            "CAST(m.n_ranked AS VARCHAR) || ' people with a cost)', '')"
+            f"coalesce(' (rank ' || {dialect.text('m.cost_rank')} || ' of ' || "
+            f"{dialect.text('m.n_ranked')} || ' people with a cost)', '')"
         )
         reasons.append(
             f"'cost ' || {dialect.whole_number_text('m.cost')} || {quote(span)} || {ranked}"
