@@ -162,6 +162,16 @@ def test_the_workspace_gives_a_persons_needs(demo_county: DemoResult, flags) -> 
         assert summary[need]["persons"] == sum(1 for r in flags if r["need"] == need)
 
 
+def test_needs_without_part2_leave_out_what_rests_on_it(demo_county: DemoResult, flags) -> None:
+    person = next(r["person_id"] for r in flags if r["part2"])
+    with Workspace(demo_county.root) as ws:
+        everything = ws.needs(person)
+        open_only = ws.needs(person, include_part2=False)
+    assert any(n["part2"] for n in everything)
+    assert open_only == [n for n in everything if not n["part2"]]
+    assert not any(item["part2"] for n in open_only for item in n["evidence"])
+
+
 def test_a_county_file_adds_its_shelters_addresses(demo_county: DemoResult, tmp_path) -> None:
     import shutil
 

@@ -220,17 +220,20 @@ class Workspace:
         needs = self.need_definitions()
         return run_identify(self.store, self.cohort_rules(needs), as_of, needs)
 
-    def needs(self, person_id: str) -> list[dict[str, Any]]:
+    def needs(self, person_id: str, *, include_part2: bool = True) -> list[dict[str, Any]]:
         """A person's needs from the latest identify run, with the evidence behind each.
 
         Each: need, label, evidence_count, first_at, last_at, part2 (some evidence comes from a
         42 CFR Part 2 record), evidence (newest first, at most 20: event_key, record_key, source,
         system, at, code, why, kind, part2). Needs in the order they are defined.
+        ``include_part2=False`` leaves out every need that rests even partly on Part 2 records,
+        for a viewer without Part 2 consent or authority.
         """
         labels = {n.name: n.label for n in self.need_definitions()}
         rows = self.store.dicts(
             "SELECT need, evidence_count, first_at, last_at, part2,"
-            " CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag WHERE person_id = ?",
+            " CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag WHERE person_id = ?"
+            + ("" if include_part2 else " AND NOT part2"),
             [person_id],
         )
         order = list(labels)
