@@ -62,6 +62,7 @@ def cost_sql(
     persons: str = "person_record",
     dialect: Dialect = DUCKDB,
     src: EventTables = CURRENT,
+    only: str | None = None,
 ) -> str:
     """person_id, cost: each person's events in the rule's cost window, weighted.
 
@@ -89,9 +90,10 @@ def cost_sql(
         cases.append(f"WHEN {quote_all([w.event_type])} THEN {amount}")
     cost = f"CASE e.event_type {' '.join(cases)} ELSE coalesce(e.cost, 0.0) END"
     events, person = src.events_from(persons)
+    among = f" AND {person} IN ({only})" if only else ""
     return (
         f"SELECT {person} AS person_id, sum({cost}) AS cost FROM {events} "
-        f"WHERE {_window(rule.cost_window_days(), as_of)} GROUP BY {person}"
+        f"WHERE {_window(rule.cost_window_days(), as_of)}{among} GROUP BY {person}"
     )
 
 
@@ -120,40 +122,43 @@ def cohort_sql(
     ]
     joiner = " INTERSECT " if rule.combine == "all" else " UNION "
     selections = [f"SELECT person_id FROM c{i}" for i in range(1, n + 1)]
-    has_cost = bool(rule.costs)
-    if has_cost:
+    if rule.rank:  # rank everyone with a cost, then keep the top who also meet the conditions
         parts.append(f"costs AS ({cost_sql(rule, as_of, persons, dialect, src)})")
         parts.append(
             "ranked AS (SELECT person_id, cost, row_number() OVER "
             "(ORDER BY cost DESC, person_id) AS cost_rank, count(*) OVER () AS n_ranked "
             "FROM costs WHERE cost > 0)"
         )
-    if rule.rank:
         top = f"SELECT person_id FROM ranked WHERE {_top(rule.rank)}"
         members = f"({joiner.join(selections)}) INTERSECT {top}" if selections else top
     else:
         members = joiner.join(selections)
+    parts.append(f"members AS ({members})")
+    if rule.costs and not rule.rank:  # each member's cost, for the list
+        only = "SELECT person_id FROM members"
+        parts.append(f"costs AS ({cost_sql(rule, as_of, persons, dialect, src, only)})")
     windows = [w for w in (*(c.window_days for c in rule.conditions), rule.cost_window_days()) if w]
     longest = max(windows) if windows else None  # None: all contacts up to the as-of date
     events, person = src.events_from(persons)
-    totals = (
-        f"SELECT {person} AS person_id, count(*) AS total_contacts, "
+    parts.append(
+        f"totals AS (SELECT {person} AS person_id, count(*) AS total_contacts, "
         f"count(DISTINCT e.system) AS n_systems FROM {events} "
-        f"WHERE {_window(longest, as_of)} GROUP BY {person}"
+        f"WHERE {_window(longest, as_of)} AND {person} IN (SELECT person_id FROM members) "
+        f"GROUP BY {person})"
     )
     counts = "".join(f"coalesce(c{i}.n, 0) AS c{i}, " for i in range(1, n + 1))
     joins = " ".join(f"LEFT JOIN c{i} ON c{i}.person_id = m.person_id" for i in range(1, n + 1))
-    if has_cost:
+    if rule.costs:
         joins += " LEFT JOIN costs k ON k.person_id = m.person_id"
-        joins += " LEFT JOIN ranked r ON r.person_id = m.person_id"
-        cost_cols = "coalesce(k.cost, 0.0) AS cost, " + (
-            "r.cost_rank, r.n_ranked" if rule.rank else "NULL AS cost_rank, NULL AS n_ranked"
-        )
+        cost_cols = "coalesce(k.cost, 0.0) AS cost, NULL AS cost_rank, NULL AS n_ranked"
+        if rule.rank:
+            joins += " LEFT JOIN ranked r ON r.person_id = m.person_id"
+            cost_cols = "coalesce(k.cost, 0.0) AS cost, r.cost_rank, r.n_ranked"
     else:
         cost_cols = "NULL AS cost, NULL AS cost_rank, NULL AS n_ranked"
     order = "cost DESC" if rule.rank else "total_contacts DESC"
     return (
-        f"WITH {', '.join(parts)}, members AS ({members}), totals AS ({totals}) "
+        f"WITH {', '.join(parts)} "
         f"SELECT m.person_id, {counts}coalesce(t.total_contacts, 0) AS total_contacts, "
         f"coalesce(t.n_systems, 0) AS n_systems, {cost_cols} "
         f"FROM members m {joins} LEFT JOIN totals t ON t.person_id = m.person_id "
