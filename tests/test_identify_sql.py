@@ -43,6 +43,9 @@ class Marked(Dialect):
     def json_objects(self, fields: dict[str, str], order_by: str, where: str) -> str:
         return "JSON_OBJECTS<>"
 
+    def distinct_sorted(self, column: str) -> str:
+        return f"DISTINCT_SORTED<{column}>"
+
 
 # Functions and syntax of DuckDB that Spark SQL does not read (or reads differently).
 DUCKDB_ONLY = re.compile(

@@ -25,7 +25,7 @@ NEEDS = (
 def flags(demo_county: DemoResult) -> list[dict]:
     with Workspace(demo_county.root) as ws:
         rows = ws.store.dicts(
-            "SELECT person_id, need, evidence_count, first_at, last_at, part2,"
+            "SELECT person_id, need, evidence_count, first_at, last_at, part2, sources,"
             " CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag"
         )
     for r in rows:
@@ -75,6 +75,11 @@ def test_evidence_points_at_the_persons_own_contacts(demo_county: DemoResult, fl
         times = [item["at"] for item in items]
         assert times == sorted(times, reverse=True)  # newest first
         assert r["last_at"] == datetime.fromisoformat(times[0])
+        # every source behind the flag, also those of evidence older than the 20 kept
+        assert {item["source"] for item in items} <= set(r["sources"])
+        assert r["sources"] == sorted(r["sources"])
+        if r["evidence_count"] == len(items):
+            assert {item["source"] for item in items} == set(r["sources"])
         for item in items:
             assert records[item["record_key"]] == r["person_id"]
             if item["event_key"] is None:  # an address on a record

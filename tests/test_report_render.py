@@ -218,7 +218,8 @@ def make_workspace(path: Path) -> Store:
     )
     for person_id, need, part2 in NEED_FLAGS:
         con.execute(
-            "INSERT INTO need_flag VALUES ('id-2', ?, ?, 1, '2024-01-01', '2024-01-01', ?, '[]')",
+            "INSERT INTO need_flag VALUES"
+            " ('id-2', ?, ?, 1, '2024-01-01', '2024-01-01', ?, '[]', ['hmis_stays'])",
             [person_id, need, part2],
         )
     con.execute(

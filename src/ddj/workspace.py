@@ -224,14 +224,15 @@ class Workspace:
         """A person's needs from the latest identify run, with the evidence behind each.
 
         Each: need, label, evidence_count, first_at, last_at, part2 (some evidence comes from a
-        42 CFR Part 2 record), evidence (newest first, at most 20: event_key, record_key, source,
-        system, at, code, why, kind, part2). Needs in the order they are defined.
+        42 CFR Part 2 record), sources (every source behind it), evidence (newest first, at most
+        20: event_key, record_key, source, system, at, code, why, kind, part2). Needs in the
+        order they are defined.
         ``include_part2=False`` leaves out every need that rests even partly on Part 2 records,
         for a viewer without Part 2 consent or authority.
         """
         labels = {n.name: n.label for n in self.need_definitions()}
         rows = self.store.dicts(
-            "SELECT need, evidence_count, first_at, last_at, part2,"
+            "SELECT need, evidence_count, first_at, last_at, part2, sources,"
             " CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag WHERE person_id = ?"
             + ("" if include_part2 else " AND NOT part2"),
             [person_id],

@@ -48,6 +48,10 @@ class Dialect:
         """A number rounded to a whole one, as text with thousands separators: 12,345."""
         return f"format('{{:,}}', CAST(round({number}) AS BIGINT))"
 
+    def distinct_sorted(self, column: str) -> str:
+        """An aggregate: the distinct values of a column as a sorted array."""
+        return f"list_sort(list(DISTINCT {column}))"
+
     def json_objects(self, fields: dict[str, str], order_by: str, where: str) -> str:
         """An aggregate: a JSON array (text) of one object per row passing ``where``, in order."""
         pairs = ", ".join(f"{quote(k)}, {v}" for k, v in fields.items())

@@ -16,6 +16,17 @@ from ddj.identify.needs import Evidence, Need
 # Columns of every evidence row.
 COLUMNS = ("record_key", "event_key", "source", "system", "seen_at", "code", "why", "part2")
 EVIDENCE_CAP = 20  # evidence items kept per (person, need), newest first
+NEED_FLAG_COLUMNS = (
+    "run_id",
+    "person_id",
+    "need",
+    "evidence_count",
+    "first_at",
+    "last_at",
+    "part2",
+    "evidence",
+    "sources",
+)
 EVENT_COLUMNS = (
     "record_key",
     "event_key",
@@ -233,7 +244,7 @@ def evidence_table_sql(
 
 
 def need_flag_sql(run_id: str, evidence: str, descriptions: str, dialect: Dialect = DUCKDB) -> str:
-    """need_flag rows from the evidence table and a (code, description) table."""
+    """need_flag rows (NEED_FLAG_COLUMNS) from the evidence and a (code, description) table."""
     why = "CASE WHEN dx.description IS NULL THEN n.why ELSE n.why || ' ' || dx.description END"
     items = dialect.json_objects(
         {
@@ -253,7 +264,8 @@ def need_flag_sql(run_id: str, evidence: str, descriptions: str, dialect: Dialec
     return (
         f"SELECT {quote(run_id)} AS run_id, n.person_id, n.need, count(*) AS evidence_count, "
         f"min(n.seen_at) AS first_at, max(n.seen_at) AS last_at, "
-        f"max(CASE WHEN n.part2 THEN 1 ELSE 0 END) = 1 AS part2, {items} AS evidence "
+        f"max(CASE WHEN n.part2 THEN 1 ELSE 0 END) = 1 AS part2, {items} AS evidence, "
+        f"{dialect.distinct_sorted('n.source')} AS sources "
         f"FROM {evidence} n LEFT JOIN {descriptions} dx "
         f"ON n.kind = 'diagnosis' AND dx.code = n.code "
         f"GROUP BY n.person_id, n.need"

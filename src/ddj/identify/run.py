@@ -15,6 +15,7 @@ from ddj.identify.icd import describe
 from ddj.identify.needs import Need, default_needs
 from ddj.identify.needs_sql import (
     CURRENT,
+    NEED_FLAG_COLUMNS,
     EventTables,
     diagnoses_table_sql,
     events_table_sql,
@@ -142,7 +143,10 @@ def write_need_flags(
         values = ", ".join(f"({quote(c)}, {quote(t)})" for c, t in described)
         con.execute(f"INSERT INTO {_DESCRIPTIONS} VALUES {values}")
     evidence = f"({evidence_table_sql(needs, as_of, src=src)})"
-    con.execute(f"INSERT INTO need_flag {need_flag_sql(run_id, evidence, _DESCRIPTIONS)}")
+    con.execute(
+        f"INSERT INTO need_flag ({', '.join(NEED_FLAG_COLUMNS)}) "
+        f"{need_flag_sql(run_id, evidence, _DESCRIPTIONS)}"
+    )
     counts = dict(
         con.execute(
             "SELECT need, count(*) FROM need_flag WHERE run_id = ? GROUP BY need", [run_id]

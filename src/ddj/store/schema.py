@@ -263,10 +263,12 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
-    # 7: a cohort member's cost (weighted contacts) and its rank, for cost-ranked cohorts
+    # 7: a cohort member's cost (weighted contacts) and its rank, for cost-ranked cohorts; every
+    # source behind a need flag (its evidence list keeps only the newest items)
     [
-        "ALTER TABLE cohort_member ADD COLUMN cost DOUBLE",
-        "ALTER TABLE cohort_member ADD COLUMN cost_rank INTEGER",
+        "ALTER TABLE cohort_member ADD COLUMN IF NOT EXISTS cost DOUBLE",
+        "ALTER TABLE cohort_member ADD COLUMN IF NOT EXISTS cost_rank INTEGER",
+        "ALTER TABLE need_flag ADD COLUMN IF NOT EXISTS sources VARCHAR[]",
     ],
 ]
 
