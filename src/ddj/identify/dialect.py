@@ -53,11 +53,14 @@ class Dialect:
         return f"list_sort(list(DISTINCT {column}))"
 
     def json_objects(self, fields: dict[str, str], order_by: str, where: str) -> str:
-        """An aggregate: a JSON array (text) of one object per row passing ``where``, in order."""
-        pairs = ", ".join(f"{quote(k)}, {v}" for k, v in fields.items())
+        """An aggregate: a JSON array (text) of one object per row passing ``where``, in order.
+
+        Joined as text: faster in DuckDB than a list of JSON values turned into JSON.
+        """
+        item = self.text(self.json_object(fields))
         return (
-            f"CAST(to_json(list(json_object({pairs}) ORDER BY {order_by}) "
-            f"FILTER (WHERE {where})) AS VARCHAR)"
+            f"'[' || coalesce(string_agg({item}, ',' ORDER BY {order_by}) "
+            f"FILTER (WHERE {where}), '') || ']'"
         )
 
 
