@@ -18,7 +18,7 @@ def test_linkage_is_measured_against_the_truth(demo_county: DemoResult) -> None:
 
 def test_cohorts_match_the_cohorts_of_the_true_identities(demo_county: DemoResult) -> None:
     by_name = {c.cohort: c for c in demo_county.cohorts}
-    assert set(by_name) == {"fuse", "cross_system"}
+    assert set(by_name) == {"fuse", "cross_system", "ed_mental_health", "top_cost"}
     for cohort in by_name.values():
         assert cohort.true > 0
         assert cohort.precision >= 0.9 and cohort.recall >= 0.8, cohort

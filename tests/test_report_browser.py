@@ -136,6 +136,7 @@ def drawn_bars(svg, selector: str = "rect.bar") -> list[dict]:
         ("timeline", ws.EXPECTED_MONTHS),
         ("per-system", 2 * ws.N_SYSTEMS),  # records and people, per system
         ("cohorts", len(ws.COHORTS)),
+        ("needs", 2 * len(ws.NEED_DEFINITIONS)),  # people and those in a cohort, per need
         ("quarantine", len(ws.QUARANTINE)),
         ("upset", len(ws.EXPECTED_COMBINATIONS)),
     ],

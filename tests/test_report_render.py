@@ -18,6 +18,19 @@ from ddj.store import Store
 
 GENERATED = datetime(2024, 7, 3, 9, 30)
 
+NEED_DEFINITIONS = {
+    "homelessness": ("Homelessness", "Shelter stays and <no fixed address>"),
+    "substance_use": ("Substance use", "A substance-use disorder diagnosis"),
+    "overdose": ("Overdose", "A poisoning"),
+}
+# (person, need, part2): P001 and P002 are cohort members of the latest run, P004 is not.
+NEED_FLAGS = [
+    ("P001", "homelessness", False),
+    ("P002", "homelessness", False),
+    ("P004", "homelessness", False),
+    ("P001", "substance_use", True),
+]
+
 # source -> system
 SOURCES = {
     "jail_bookings": "jail_booking",
@@ -192,15 +205,32 @@ def make_workspace(path: Path) -> Store:
             [run_id, started, started + timedelta(minutes=5), n_persons],
         )
     con.execute("INSERT INTO identify_run VALUES ('id-1', '2024-06-01', '2024-05-31', '{}')")
-    con.execute("INSERT INTO identify_run VALUES ('id-2', '2024-07-02 11:00', '2024-06-30', '{}')")
+    definition = {
+        "cohorts": [],
+        "needs": [
+            {"name": n, "label": label, "description": about}
+            for n, (label, about) in NEED_DEFINITIONS.items()
+        ],
+    }
     con.execute(
-        "INSERT INTO cohort_member VALUES ('id-1', 'frequent_utilizer', 'P012', 99, 1, '{}', 'x')"
+        "INSERT INTO identify_run VALUES ('id-2', '2024-07-02 11:00', '2024-06-30', ?)",
+        [json.dumps(definition)],
+    )
+    for person_id, need, part2 in NEED_FLAGS:
+        con.execute(
+            "INSERT INTO need_flag VALUES"
+            " ('id-2', ?, ?, 1, '2024-01-01', '2024-01-01', ?, '[]', ['hmis_stays'])",
+            [person_id, need, part2],
+        )
+    con.execute(
+        "INSERT INTO cohort_member VALUES"
+        " ('id-1', 'frequent_utilizer', 'P012', 99, 1, '{}', 'x', NULL, NULL)"
     )
     for cohort, members in COHORTS.items():
         for person_id, total in members:
             counts = {"jail_booking": total // 2, "police_call": total - total // 2}
             con.execute(
-                "INSERT INTO cohort_member VALUES ('id-2', ?, ?, ?, 2, ?, ?)",
+                "INSERT INTO cohort_member VALUES ('id-2', ?, ?, ?, 2, ?, ?, NULL, NULL)",
                 [cohort, person_id, total, json.dumps(counts), COHORT_REASON],
             )
     return store
@@ -251,8 +281,8 @@ def parse(html: str) -> Sections:
     return parser
 
 
-SECTION_IDS = ["summary", "per-system", "overlap", "cohort", "quality", "linkage"]
-CHARTS = ["timeline", "per-system", "upset", "cohorts", "quarantine"]
+SECTION_IDS = ["summary", "per-system", "overlap", "cohort", "needs", "quality", "linkage"]
+CHARTS = ["timeline", "per-system", "upset", "cohorts", "needs", "quarantine"]
 
 
 @pytest.fixture
@@ -323,6 +353,17 @@ def test_top_n_limits_each_cohort_table(workspace):
     text = parse(render_report(workspace, top_n=2)).section("cohort")
     assert "P003" not in text
     assert "The 2 members with the most contacts." in text
+
+
+def test_needs_section(html):
+    text = parse(html).section("needs")
+    # need, what counts, people, in a cohort, with Part 2 evidence; in the run's order
+    assert "Homelessness Shelter stays and <no fixed address> 3 2 0" in text
+    assert "&lt;no fixed address&gt;" in html
+    assert "Substance use A substance-use disorder diagnosis 1 1 1" in text
+    assert "Overdose A poisoning 0 0 0" in text  # defined, nobody flagged
+    cohort = parse(html).section("cohort")
+    assert "Substance use (Part 2)" in cohort  # the label travels with the member's need
 
 
 def test_quality_shows_reasons_never_values(html):

@@ -292,15 +292,27 @@ def listen_hl7(port, host, source, system, workspace) -> None:
     default=None,
     help="Evaluate the rules as of this day (default: the newest event's day).",
 )
+@click.option(
+    "--print-needs",
+    is_flag=True,
+    help="Print the built-in needs file (to copy, edit and name in ddj.toml) and stop.",
+)
 @_workspace_option
 @_friendly
-def identify(as_of, workspace) -> None:
-    """Find the cohorts' members (frequent utilizers) by the rules in ddj.toml.
+def identify(as_of, print_needs, workspace) -> None:
+    """Flag each person's needs with their evidence, and find the cohorts' members (frequent
+    utilizers) by the rules in ddj.toml.
 
     \b
     Example:
       ddj identify --as-of 2025-12-31
+      ddj identify --print-needs > needs.toml   # then [identify] needs = "needs.toml"
     """
+    if print_needs:
+        from ddj.identify import default_needs_text
+
+        click.echo(default_needs_text(), nl=False)
+        return
     with _open(workspace) as ws:
         summary = ws.identify(as_of.date() if as_of else None)
     click.echo(summary.line())

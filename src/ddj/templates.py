@@ -50,18 +50,37 @@ max_pairs_for_training = 2e6   # random pairs used to estimate how often non-mat
 engine = "duckdb"              # where linkage runs (DuckDB in memory; Spark to follow)
 train_from_reviews = false     # true: also learn from reviewers' "link" decisions (20 or more)
 
-# Cohort rules. Without any [[cohorts]] ddj uses two defaults:
-#   fuse:         4+ jail bookings and 4+ shelter stays within 3 years
-#   cross_system: contacts in 3+ systems and 6+ contacts in the last 12 months
+# Cohort rules. Without any [[cohorts]] ddj uses four defaults:
+#   fuse:             4+ jail bookings and 4+ shelter stays within 3 years
+#   cross_system:     contacts in 3+ systems and 6+ contacts in the last 12 months
+#   ed_mental_health: 3+ ED visits in 12 months and a mental-health diagnosis
+#   top_cost:         the costliest 10% of people with contacts in the last 12 months
 # Each condition counts events (min, optionally of event_types or systems) or distinct systems
-# (min_systems) in the window_days before the "as of" date (default: the newest event's day).
+# (min_systems) in the window_days before the "as of" date (default: the newest event's day),
+# or the evidence of a need (need = "mental_illness", optional window_days and min).
 #
 # [[cohorts]]
 # name = "ed_high_users"
-# description = "3+ ED visits in 12 months"
+# description = "3+ ED visits in 12 months and a substance-use diagnosis"
 # combine = "all"              # all (and) | any (or)
 #   [[cohorts.conditions]]
 #   event_types = ["ed_visit"]
 #   min = 3
 #   window_days = 365
+#   [[cohorts.conditions]]
+#   need = "substance_use"
+#   [cohorts.cost]             # optional: rank by cost, keep top_percent, top or min_cost
+#   window_days = 365
+#   top_percent = 10
+#
+# What a contact costs (the built-in figures are placeholders; these replace them all):
+# [cost_weights]
+# jail_booking = { per_event = 300, per_day = 120 }   # per_day: each night of a stay
+# ed_visit = { per_event = 1800 }                     # a recorded cost (a claim) wins
+#
+# Needs flagged per person with their evidence (ICD-10-CM codes, call types, shelter stays,
+# HMIS living situation, addresses). To change the code lists or add your shelters' addresses:
+#   ddj identify --print-needs > needs.toml
+# [identify]
+# needs = "needs.toml"
 """

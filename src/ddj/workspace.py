@@ -12,6 +12,7 @@ The CLI is a thin layer over this class::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,15 @@ from typing import Any
 from ddj import export as exports
 from ddj.config import CONFIG_NAME, DATABASE_NAME, Config, SourceConfig, SourceFile, load_config
 from ddj.errors import ConfigError, WorkspaceError
-from ddj.identify import IdentifySummary, default_rules, parse_rules
+from ddj.identify import (
+    IdentifySummary,
+    Need,
+    default_cohorts_raw,
+    default_needs,
+    load_needs,
+    parse_cost_weights,
+    parse_rules,
+)
 from ddj.identify import identify as run_identify
 from ddj.ingest import ingest_source
 from ddj.ingest.writer import BatchSummary
@@ -172,13 +181,96 @@ class Workspace:
 
         decide(self.store, record_key_a, record_key_b, decision, reviewer=reviewer, note=note)
 
-    def cohort_rules(self):
-        if self.config.cohorts:
-            return parse_rules(self.config.cohorts, where=str(self.root / CONFIG_NAME))
-        return default_rules()
+    def need_definitions(self) -> list[Need]:
+        """The needs flagged: ddj.toml's `[identify] needs = "file.toml"`, else the built-in."""
+        where = str(self.root / CONFIG_NAME)
+        section = self.config.raw.get("identify", {})
+        if not isinstance(section, dict):
+            raise ConfigError("[identify] must be a table", where=where)
+        unknown = sorted(set(section) - {"needs"})
+        if unknown:
+            raise ConfigError(
+                f"[identify]: unknown key(s) {', '.join(unknown)}",
+                where=where,
+                fix='allowed: needs (a needs file, e.g. needs = "needs.toml")',
+            )
+        path = section.get("needs")
+        if path is None:
+            return default_needs()
+        if not isinstance(path, str) or not path.strip():
+            raise ConfigError("[identify] needs must be a file path", where=where)
+        target = Path(path).expanduser()
+        return load_needs(
+            target if target.is_absolute() else self.root / target, referenced_from=where
+        )
+
+    def cohort_rules(self, needs: list[Need] | None = None):
+        """ddj.toml's [[cohorts]] (else the built-in ones) with its [cost_weights] (else the
+        built-in ones); a condition may name any of the workspace's needs."""
+        needs = self.need_definitions() if needs is None else needs
+        where = str(self.root / CONFIG_NAME)
+        defaults = default_cohorts_raw()
+        raw_weights = self.config.raw.get("cost_weights")
+        weights = parse_cost_weights(
+            defaults.get("cost_weights", {}) if raw_weights is None else raw_weights,
+            where="built-in default cohorts" if raw_weights is None else where,
+        )
+        return parse_rules(
+            self.config.cohorts or defaults["cohorts"],
+            where=where if self.config.cohorts else "built-in default cohorts",
+            needs=needs,
+            cost_weights=weights,
+        )
 
     def identify(self, as_of: date | None = None) -> IdentifySummary:
-        return run_identify(self.store, self.cohort_rules(), as_of)
+        """Flag each person's needs and find each cohort's members, as of a day."""
+        needs = self.need_definitions()
+        return run_identify(self.store, self.cohort_rules(needs), as_of, needs)
+
+    def needs(self, person_id: str, *, include_part2: bool = True) -> list[dict[str, Any]]:
+        """A person's needs from the latest identify run, with the evidence behind each.
+
+        Each: need, label, evidence_count, first_at, last_at, part2 (some evidence comes from a
+        42 CFR Part 2 record), sources (every source behind it), evidence (newest first, at most
+        20: event_key, record_key, source, system, at, code, why, kind, part2). Needs in the
+        order they are defined.
+        ``include_part2=False`` leaves out every need that rests even partly on Part 2 records,
+        for a viewer without Part 2 consent or authority.
+        """
+        labels = {n.name: n.label for n in self.need_definitions()}
+        rows = self.store.dicts(
+            "SELECT need, evidence_count, first_at, last_at, part2, sources,"
+            " CAST(evidence AS VARCHAR) AS evidence FROM latest_need_flag WHERE person_id = ?"
+            + ("" if include_part2 else " AND NOT part2"),
+            [person_id],
+        )
+        order = list(labels)
+        rows.sort(key=lambda r: order.index(r["need"]) if r["need"] in labels else len(order))
+        for r in rows:
+            r["label"] = labels.get(r["need"], r["need"].replace("_", " "))
+            r["evidence"] = json.loads(r["evidence"])
+        return rows
+
+    def needs_summary(self) -> list[dict[str, Any]]:
+        """People flagged per need in the latest identify run (and how many of them rest on some
+        Part 2 evidence): need, label, persons, part2_persons; every defined need listed."""
+        counts = {
+            r["need"]: r
+            for r in self.store.dicts(
+                "SELECT need, count(*) AS persons,"
+                " count(*) FILTER (WHERE part2) AS part2_persons"
+                " FROM latest_need_flag GROUP BY need"
+            )
+        }
+        return [
+            {
+                "need": n.name,
+                "label": n.label,
+                "persons": counts.get(n.name, {}).get("persons", 0),
+                "part2_persons": counts.get(n.name, {}).get("part2_persons", 0),
+            }
+            for n in self.need_definitions()
+        ]
 
     def report(self, out: str | Path, *, title: str | None = None, top_n: int = 50) -> Path:
         from ddj.report import write_report
@@ -356,6 +448,7 @@ class Workspace:
                     "person_record",
                     "link_pair",
                     "cohort_member",
+                    "need_flag",
                 )
             },
             "stages": {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -83,6 +83,9 @@ class CohortMember:
     reason: str
     first_name: str | None
     last_name: str | None
+    cost: float | None = None
+    cost_rank: int | None = None
+    needs: list[dict[str, Any]] = field(default_factory=list)  # {"need", "part2"}, by name
 
     @property
     def display_name(self) -> str:
@@ -94,6 +97,24 @@ class Cohort:
     name: str
     size: int
     top: list[CohortMember]
+
+    @property
+    def has_cost(self) -> bool:
+        return any(m.cost is not None for m in self.top)
+
+    @property
+    def ranked_by_cost(self) -> bool:
+        return any(m.cost_rank is not None for m in self.top)
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    name: str
+    label: str
+    description: str
+    persons: int
+    part2_persons: int  # flags resting at least partly on 42 CFR Part 2 records
+    cohort_persons: int  # of them, members of some cohort
 
 
 @dataclass(frozen=True)
@@ -250,7 +271,8 @@ def cohorts(store: Store, top_n: int) -> list[Cohort]:
         f"""
         WITH ranked AS (
             SELECT m.*, row_number() OVER (
-                PARTITION BY cohort ORDER BY total_contacts DESC, person_id) AS rank
+                PARTITION BY cohort
+                ORDER BY cost_rank NULLS LAST, total_contacts DESC, person_id) AS rank
             FROM latest_cohort m
         ),
         top AS (SELECT * FROM ranked WHERE rank <= ?),
@@ -267,12 +289,20 @@ def cohorts(store: Store, top_n: int) -> list[Cohort]:
             JOIN current_record r ON r.record_key = pr.record_key
             LEFT JOIN last_seen e ON e.record_key = r.record_key
             WHERE pr.person_id IN (SELECT person_id FROM top)
+        ),
+        needs AS (
+            SELECT person_id, list({{'need': need, 'part2': part2}} ORDER BY need) AS needs
+            FROM latest_need_flag WHERE person_id IN (SELECT person_id FROM top)
+            GROUP BY person_id
         )
         SELECT t.cohort, t.person_id, coalesce(ps.systems, []) AS systems, t.total_contacts,
-               t.n_systems, t.qualifying_counts, t.reason, n.first_name, n.last_name
+               t.n_systems, t.qualifying_counts, t.reason, n.first_name, n.last_name, t.cost,
+               t.cost_rank,
+               coalesce(nd.needs, []) AS needs
         FROM top t
         LEFT JOIN ps ON ps.person_id = t.person_id
         LEFT JOIN names n ON n.person_id = t.person_id AND n.pick = 1
+        LEFT JOIN needs nd ON nd.person_id = t.person_id
         ORDER BY t.cohort, t.rank
         """,
         [top_n],
@@ -283,6 +313,37 @@ def cohorts(store: Store, top_n: int) -> list[Cohort]:
         r["qualifying_counts"] = _counts(r["qualifying_counts"])
         members.setdefault(cohort, []).append(CohortMember(**r))
     return [Cohort(name=c, size=n, top=members.get(c, [])) for c, n in sizes]
+
+
+def needs(store: Store) -> list[NeedRow]:
+    """People per need in the latest identify run, in the order the run defined its needs."""
+    counts = {
+        r["need"]: r
+        for r in store.dicts(
+            """
+            SELECT need, count(*) AS persons, count(*) FILTER (WHERE part2) AS part2_persons,
+                   count(*) FILTER (WHERE person_id IN (SELECT person_id FROM latest_cohort))
+                       AS cohort_persons
+            FROM latest_need_flag GROUP BY need
+            """
+        )
+    }
+    raw = store.scalar("SELECT rules_json FROM identify_run ORDER BY ran_at DESC LIMIT 1")
+    definition = json.loads(raw) if isinstance(raw, str) else raw
+    defined = definition.get("needs", []) if isinstance(definition, dict) else []
+    names = [d["name"] for d in defined] + sorted(set(counts) - {d["name"] for d in defined})
+    about = {d["name"]: d for d in defined}
+    return [
+        NeedRow(
+            name=name,
+            label=about.get(name, {}).get("label") or name.replace("_", " "),
+            description=about.get(name, {}).get("description", ""),
+            persons=counts.get(name, {}).get("persons", 0),
+            part2_persons=counts.get(name, {}).get("part2_persons", 0),
+            cohort_persons=counts.get(name, {}).get("cohort_persons", 0),
+        )
+        for name in names
+    ]
 
 
 def _counts(raw: str | dict | None) -> dict[str, Any]:

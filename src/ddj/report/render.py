@@ -79,6 +79,7 @@ def render_report(
     overlap = queries.overlap(store)
     run = queries.latest_identify_run(store)
     cohorts = queries.cohorts(store, top_n) if run else []
+    needs = queries.needs(store) if run else []
     quarantine = queries.quarantine(store)
     shown_combos = overlap.combinations[:MAX_COMBINATIONS]
 
@@ -114,6 +115,17 @@ def render_report(
             value_label="Members",
             category_label="Cohort",
         ),
+        "needs": charts.bar_chart(
+            [n.label for n in needs],
+            [
+                ("People", [n.persons for n in needs]),
+                ("In a cohort", [n.cohort_persons for n in needs]),
+            ],
+            chart="needs",
+            title="People with evidence of each need",
+            value_label="People",
+            category_label="Need",
+        ),
         "quarantine": charts.bar_chart(
             [f"{q.source}: {q.reason}" for q in quarantine],
             [("Rows", [q.rows for q in quarantine])],
@@ -144,6 +156,8 @@ def render_report(
             shown_combos=shown_combos,
             identify_run=run,
             cohorts=cohorts,
+            needs=needs,
+            need_labels={n.name: n.label for n in needs},
             quarantine=quarantine,
             batches=queries.batches(store, MAX_BATCHES),
             batch_count=queries.batch_count(store),

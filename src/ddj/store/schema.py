@@ -306,6 +306,13 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 9: a cohort member's cost (weighted contacts) and its rank, for cost-ranked cohorts; every
+    # source behind a need flag (its evidence list keeps only the newest items)
+    [
+        "ALTER TABLE cohort_member ADD COLUMN IF NOT EXISTS cost DOUBLE",
+        "ALTER TABLE cohort_member ADD COLUMN IF NOT EXISTS cost_rank INTEGER",
+        "ALTER TABLE need_flag ADD COLUMN IF NOT EXISTS sources VARCHAR[]",
+    ],
 ]
 
 # Views every later stage reads: the current version of each record and event.

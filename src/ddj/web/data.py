@@ -178,9 +178,7 @@ def member_table(store: Store) -> list[dict[str, Any]]:
         ),
         needs AS (
             SELECT person_id,
-                   list({'need': need, 'part2': part2,
-                         'sources': list_distinct(
-                             CAST(json_extract_string(evidence, '$[*].source') AS VARCHAR[]))}
+                   list({'need': need, 'part2': part2, 'sources': coalesce(sources, [])}
                         ORDER BY need) AS need_sources
             FROM latest_need_flag GROUP BY person_id
         ),
