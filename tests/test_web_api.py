@@ -203,3 +203,21 @@ def test_logout_ends_the_session(dashboard) -> None:
     assert client.post("/logout", data={"csrf": token}).status_code == 303
     replayed = httpx.get(dashboard.url + "/api/session", cookies={"ddj_session": cookie})
     assert replayed.status_code == 401
+
+
+def test_list_filters_by_need_and_person_shows_its_evidence(client, dashboard) -> None:
+    store = dashboard.workspace.store
+    need = store.scalar(
+        "SELECT need FROM latest_need_flag WHERE person_id IN (SELECT person_id FROM latest_cohort)"
+        " AND NOT part2 GROUP BY need ORDER BY count(*) DESC LIMIT 1"
+    )
+    assert need, "the demo county flags needs for cohort members"
+    listed = client.get("/api/persons", params={"need": need, "limit": 10_000}).json()
+    assert listed["total"] > 0
+    assert all(need in p["needs"] for p in listed["persons"])
+    person = listed["persons"][0]["person_id"]
+    body = client.get(f"/api/persons/{person}").json()
+    flag = next(n for n in body["needs"] if n["need"] == need)
+    assert flag["evidence"] and all(item["at"] for item in flag["evidence"])
+    page = client.get(f"/persons/{person}").text
+    assert "Needs and their evidence" in page and need.replace("_", " ") in page

@@ -151,9 +151,18 @@ def person(scope: Scope, view: dict[str, Any]) -> dict[str, Any] | None:
             shown = dict(item)
             if "diagnoses" not in groups:
                 shown["code"] = None
+            shown["part2"] = event["part2"] if event is not None else n["part2"]
             evidence.append(shown)
         if evidence:
-            needs.append({**n, "evidence": evidence, "evidence_count": len(evidence)})
+            needs.append(
+                {
+                    **n,
+                    "evidence": evidence,
+                    "evidence_count": len(evidence),
+                    # Labelled Part 2 only when evidence this role sees comes from Part 2.
+                    "part2": any(item["part2"] for item in evidence),
+                }
+            )
     if not identities and not events:
         return None
     newest = max((e["start_at"] for e in view["events"]), default=None)
