@@ -321,17 +321,26 @@ def identify(as_of, print_needs, workspace) -> None:
 @main.command(context_settings=CONTEXT)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 @click.option("--top", "top_n", default=50, show_default=True, help="Cohort members listed.")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="For publication: name nobody, hide small counts (with complementary suppression).",
+)
+@click.option(
+    "--threshold", default=11, show_default=True, help="Smallest count shown in --public."
+)
 @_workspace_option
 @_friendly
-def report(out, top_n, workspace) -> None:
+def report(out, top_n, public, threshold, workspace) -> None:
     """Write a self-contained HTML report (works offline).
 
     \b
-    Example:
-      ddj report --out report.html
+    Examples:
+      ddj report --out report.html                  # for the team: names cohort members
+      ddj report --out public.html --public         # for the public: suppressed aggregates
     """
     with _open(workspace) as ws:
-        path = ws.report(out, top_n=top_n)
+        path = ws.report(out, top_n=top_n, public=public, threshold=threshold)
     click.echo(f"wrote {path}")
 
 

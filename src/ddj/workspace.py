@@ -272,12 +272,41 @@ class Workspace:
             for n in self.need_definitions()
         ]
 
-    def report(self, out: str | Path, *, title: str | None = None, top_n: int = 50) -> Path:
+    def report(
+        self,
+        out: str | Path,
+        *,
+        title: str | None = None,
+        top_n: int = 50,
+        public: bool = False,
+        threshold: int = 11,
+    ) -> Path:
+        """Write the HTML report. Only sources under a live agreement are counted; ``public``
+        names nobody and hides small counts (complementary suppression)."""
+        from datetime import date
+
+        from ddj.govern.scope import Scope
         from ddj.report import write_report
 
-        return write_report(
-            self.store, Path(out), title=title or f"ddj report: {self.root.name}", top_n=top_n
+        policy = self.policy
+        role = next(iter(policy.roles))
+        sources = Scope.for_role(self.store, policy, role, date.today()).shared_sources()
+        path = write_report(
+            self.store,
+            Path(out),
+            title=title or f"ddj report: {self.root.name}",
+            top_n=top_n,
+            sources=sources,
+            public=public,
+            threshold=threshold,
         )
+        self.audit(
+            "export",
+            subject_kind="file",
+            subject_id=Path(out).name,
+            details={"export": "public report" if public else "report"},
+        )
+        return path
 
     @property
     def actor(self) -> str:

@@ -180,11 +180,11 @@ def summary(store: Store, sources: Sources = None) -> Summary:
     return Summary(**row)
 
 
-def events_by_month(store: Store) -> list[tuple[date, int]]:
+def events_by_month(store: Store, sources: Sources = None) -> list[tuple[date, int]]:
     """Current events per calendar month, months without events included as 0."""
     rows = store.sql(
         "SELECT CAST(date_trunc('month', start_at) AS DATE) AS m, count(*) "
-        "FROM current_event GROUP BY m ORDER BY m"
+        f"FROM {only('current_event', sources)} GROUP BY m ORDER BY m"
     )
     if not rows:
         return []
@@ -358,14 +358,14 @@ def _as_number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def quarantine(store: Store) -> list[QuarantineRow]:
+def quarantine(store: Store, sources: Sources = None) -> list[QuarantineRow]:
     """Quarantined rows per source and reason. Never the quarantined values themselves."""
     rows = store.dicts(
-        """
+        f"""
         SELECT source, reason,
                list_sort(list(DISTINCT field) FILTER (WHERE field IS NOT NULL)) AS fields,
                count(*) AS rows
-        FROM quarantine
+        FROM {only("quarantine", sources)}
         GROUP BY source, reason
         ORDER BY rows DESC, source, reason
         """

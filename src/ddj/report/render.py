@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from ddj.govern.suppression import DEFAULT_THRESHOLD
 from ddj.report import charts, queries
 from ddj.report.labels import event_label, system_description, system_label
+from ddj.report.public import as_number, make_public
 from ddj.store import Store
 
 MAX_COMBINATIONS = 20
@@ -37,7 +40,9 @@ def _environment() -> Environment:
     return env
 
 
-def _num(value: float | None) -> str:
+def _num(value: float | str | None) -> str:
+    if isinstance(value, str):  # a hidden count (public report)
+        return value
     return "—" if value is None else charts.fmt_num(value)
 
 
@@ -70,23 +75,30 @@ def render_report(
     title: str = "ddj report",
     top_n: int = 50,
     generated_at: datetime | None = None,
+    sources: Sequence[str] | None = None,
+    public: bool = False,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> str:
-    """The report on a workspace as one HTML document."""
+    """The report on a workspace as one HTML document.
+
+    ``sources`` limits the figures to those sources (the policy's shared ones). ``public`` makes
+    it fit to leave the team: small counts hidden with complementary suppression, no person named.
+    """
     generated_at = generated_at or datetime.now().astimezone()
-    summary = queries.summary(store)
-    timeline, period = _timeline(queries.events_by_month(store))
-    systems = queries.per_system(store)
-    overlap = queries.overlap(store)
     run = queries.latest_identify_run(store)
-    cohorts = queries.cohorts(store, top_n) if run else []
-    needs = queries.needs(store) if run else []
-    quarantine = queries.quarantine(store)
+    parts = report_parts(store, sources=sources, top_n=top_n, public=public, threshold=threshold)
+    period = parts["period"]
+    estimate, _, weights = linkage_quality(store)
+    summary, timeline, systems = parts["summary"], parts["timeline"], parts["systems"]
+    overlap, cohorts, needs = parts["overlap"], parts["cohorts"], parts["needs"]
+    quarantine = parts["quarantine"]
     shown_combos = overlap.combinations[:MAX_COMBINATIONS]
+    n = as_number
 
     svg = {
         "timeline": charts.bar_chart(
             [label for label, _ in timeline],
-            [("Events", [n for _, n in timeline])],
+            [("Events", [n(v) for _, v in timeline])],
             chart="timeline",
             title=f"Events per {period}",
             value_label="Events",
@@ -95,31 +107,34 @@ def render_report(
         ),
         "per-system": charts.bar_chart(
             [system_label(s.system) for s in systems],
-            [("Records", [s.records for s in systems]), ("People", [s.people for s in systems])],
+            [
+                ("Records", [n(s.records) for s in systems]),
+                ("People", [n(s.people) for s in systems]),
+            ],
             chart="per-system",
             title="Records and linked people per system",
             value_label="Count",
             category_label="System",
         ),
         "upset": charts.upset_chart(
-            shown_combos,
-            overlap.set_sizes,
+            [(c, n(v)) for c, v in shown_combos],
+            [(sy, n(v)) for sy, v in overlap.set_sizes],
             title="People by the exact combination of systems they appear in",
-            labels={s: system_label(s) for s, _ in overlap.set_sizes},
+            labels={sy: system_label(sy) for sy, _ in overlap.set_sizes},
         ),
         "cohorts": charts.bar_chart(
             [c.name for c in cohorts],
-            [("Members", [c.size for c in cohorts])],
+            [("Members", [n(c.size) for c in cohorts])],
             chart="cohorts",
             title="Cohort sizes",
             value_label="Members",
             category_label="Cohort",
         ),
         "needs": charts.bar_chart(
-            [n.label for n in needs],
+            [x.label for x in needs],
             [
-                ("People", [n.persons for n in needs]),
-                ("In a cohort", [n.cohort_persons for n in needs]),
+                ("People", [n(x.persons) for x in needs]),
+                ("In a cohort", [n(x.cohort_persons) for x in needs]),
             ],
             chart="needs",
             title="People with evidence of each need",
@@ -128,14 +143,13 @@ def render_report(
         ),
         "quarantine": charts.bar_chart(
             [f"{q.source}: {q.reason}" for q in quarantine],
-            [("Rows", [q.rows for q in quarantine])],
+            [("Rows", [n(q.rows) for q in quarantine])],
             chart="quarantine",
             title="Quarantined rows per source and reason",
             value_label="Rows quarantined",
             category_label="Source: reason",
         ),
     }
-    estimate, suspects, weights = linkage_quality(store)
     svg["weights"] = charts.weight_chart(
         [f"{w.comparison}: {w.level}" for w in weights],
         [w.weight for w in weights],
@@ -149,6 +163,8 @@ def render_report(
             title=title,
             generated_at=generated_at,
             top_n=top_n,
+            public=public,
+            threshold=threshold,
             summary=summary,
             timeline=timeline,
             systems=systems,
@@ -157,16 +173,43 @@ def render_report(
             identify_run=run,
             cohorts=cohorts,
             needs=needs,
-            need_labels={n.name: n.label for n in needs},
+            need_labels={x.name: x.label for x in needs},
             quarantine=quarantine,
-            batches=queries.batches(store, MAX_BATCHES),
-            batch_count=queries.batch_count(store),
+            batches=[] if public else queries.batches(store, MAX_BATCHES),
+            batch_count=0 if public else queries.batch_count(store),
             link_run=queries.latest_link_run(store),
             estimate=estimate,
-            suspects=suspects,
+            suspects=parts["suspects"],
             charts={k: _svg(v) for k, v in svg.items()},
         )
     )
+
+
+def report_parts(
+    store: Store,
+    *,
+    sources: Sequence[str] | None = None,
+    top_n: int = 50,
+    public: bool = False,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> dict:
+    """The figures the report shows, made public (suppressed, nobody named) when asked."""
+    run = queries.latest_identify_run(store)
+    timeline, period = _timeline(queries.events_by_month(store, sources))
+    parts = {
+        "summary": queries.summary(store, sources),
+        "timeline": timeline,
+        "systems": queries.per_system(store, sources),
+        "overlap": queries.overlap(store, sources),
+        "cohorts": queries.cohorts(store, 0 if public else top_n) if run else [],
+        "needs": queries.needs(store) if run else [],
+        "quarantine": queries.quarantine(store, sources),
+        "suspects": linkage_quality(store)[1],
+    }
+    if public:
+        parts = make_public(parts, threshold)
+    parts["period"] = period
+    return parts
 
 
 def linkage_quality(store: Store):
