@@ -139,3 +139,14 @@ def test_a_cohort_naming_a_need_the_county_dropped_says_so(tmp_path) -> None:
         ws.cohort_rules()
     assert "veteran" in e.value.fix
     ws.close()
+
+
+def test_a_county_needs_file_is_read_again_when_it_changes(tmp_path) -> None:
+    needs_file = tmp_path / "needs.toml"
+    entry = '[[needs]]\nname = "{}"\n  [[needs.evidence]]\n  event_types = ["bh_crisis"]\n'
+    needs_file.write_text(entry.format("crisis"), encoding="utf-8")
+    ws = Workspace.init(tmp_path, config_text='[identify]\nneeds = "needs.toml"\n')
+    assert [n.name for n in ws.need_definitions()] == ["crisis"]
+    needs_file.write_text(entry.format("crisis_services"), encoding="utf-8")
+    assert [n.name for n in ws.need_definitions()] == ["crisis_services"]
+    ws.close()

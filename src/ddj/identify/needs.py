@@ -14,6 +14,7 @@ one of: ``diagnosis_codes`` (ICD-10-CM patterns on an event's diagnoses/impressi
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -72,22 +73,36 @@ def default_needs_text() -> str:
 
 
 def default_needs() -> list[Need]:
-    return parse_needs(tomllib.loads(default_needs_text()), where="built-in needs.toml")
+    return list(_default_needs())
+
+
+@functools.cache
+def _default_needs() -> tuple[Need, ...]:
+    """Parsed once per process: checking the codes takes a tenth of a second (seconds the first
+    time, when the code set loads), too long for every dashboard page that names a need."""
+    return tuple(parse_needs(tomllib.loads(default_needs_text()), where="built-in needs.toml"))
 
 
 def load_needs(path: Path, *, referenced_from: str) -> list[Need]:
-    """A county's needs file; every mistake names the file, the key and a fix."""
+    """A county's needs file; every mistake names the file, the key and a fix. Parsed again
+    only when the file changes."""
     if not path.is_file():
         raise ConfigError(
             f"[identify] needs: no file {path}",
             where=referenced_from,
             fix="give a path relative to the workspace, or remove the setting to use the defaults",
         )
+    stat = path.stat()
+    return list(_load_needs(path.resolve(), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_needs(path: Path, _mtime_ns: int, _size: int) -> tuple[Need, ...]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", where=str(path)) from exc
-    return parse_needs(raw, where=str(path))
+    return tuple(parse_needs(raw, where=str(path)))
 
 
 def parse_needs(raw: dict[str, Any], *, where: str) -> list[Need]:
