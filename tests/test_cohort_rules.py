@@ -356,3 +356,27 @@ def test_need_evidence_is_kept_for_the_latest_runs_only(tmp_path) -> None:
     assert kept == set(runs[-KEEP_NEED_RUNS:])
     assert store.scalar("SELECT count(*) FROM identify_run") == len(runs)
     store.close()
+
+
+def test_cohorts_never_count_part2_contacts(demo_county, tmp_path) -> None:
+    """A list shared with criminal-justice roles must not rest on 42 CFR Part 2 records."""
+    import shutil
+
+    from ddj import Workspace
+
+    for name in ("ddj.toml", "policy.toml", "ddj.duckdb"):
+        shutil.copy(demo_county.root / name, tmp_path / name)
+    with Workspace(tmp_path) as ws:
+        store = ws.store
+        member = store.scalar(
+            "SELECT person_id FROM latest_cohort ORDER BY total_contacts DESC LIMIT 1"
+        )
+        store.con.execute(
+            "UPDATE event SET part2 = true WHERE record_key IN "
+            "(SELECT record_key FROM person_record WHERE person_id = ?)",
+            [member],
+        )
+        ws.identify()
+        assert not store.scalar(
+            "SELECT count(*) FROM latest_cohort WHERE person_id = ?", [member]
+        )

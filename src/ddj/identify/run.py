@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from ddj.errors import StageOrderError
@@ -32,6 +32,7 @@ _EVENTS = "identify_event"
 # runs keep their cohort members and definitions, and can be run again for their as-of date.
 KEEP_NEED_RUNS = 7
 _DIAGNOSES = "identify_diagnosis"
+_COUNTED = "identify_counted_event"  # the events cohorts count: no Part 2 contact
 
 
 @dataclass
@@ -81,11 +82,18 @@ def identify(
         t0 = time.perf_counter()
         flagged = write_need_flags(store, run_id, needs, as_of, src)
         seconds["needs"] = time.perf_counter() - t0
+        # Cohorts count no 42 CFR Part 2 contact: a list shared with criminal-justice roles must
+        # not rest on them (Part 2 forbids their use against the person). Needs keep them, with
+        # the label, for the roles the policy lets see them.
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {_COUNTED} AS SELECT * FROM {src.events} WHERE NOT part2"
+        )
+        counted = replace(src, events=_COUNTED)
         for rule in rules:
             t0 = time.perf_counter()
             con.execute(
                 f"INSERT INTO cohort_member ({', '.join(MEMBER_COLUMNS)}) "
-                f"{members_sql(rule, as_of, run_id, src=src)}"
+                f"{members_sql(rule, as_of, run_id, src=counted)}"
             )
             members[rule.name] = con.execute(
                 "SELECT count(*) FROM cohort_member WHERE run_id = ? AND cohort = ?",
@@ -93,6 +101,7 @@ def identify(
             ).fetchall()[0][0]
             seconds[rule.name] = time.perf_counter() - t0
         t0 = time.perf_counter()
+        con.execute(f"DROP VIEW {_COUNTED}")
         for table in (src.events, src.diagnoses):
             con.execute(f"DROP TABLE {table}")
         con.execute(
