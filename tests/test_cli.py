@@ -86,6 +86,7 @@ def test_init_ingest_quarantine_status_via_the_environment_variable(tmp_path: Pa
     ws = tmp_path / "county"
     assert ddj("init", str(ws)).returncode == 0
     assert (ws / "ddj.toml").exists() and (ws / "ddj.duckdb").exists()
+    assert "[roles.case_manager]" in (ws / "policy.toml").read_text()  # a policy to edit
     assert ddj("init", str(ws)).returncode == 1  # never overwrites a workspace
     extract = tmp_path / "clients.csv"
     extract.write_text(

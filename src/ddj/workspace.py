@@ -58,6 +58,13 @@ class Workspace:
                 fix="use it as it is, or remove ddj.toml to start again",
             )
         config_path.write_text(config_text or CONFIG_TEMPLATE, encoding="utf-8")
+        from importlib import resources
+
+        from ddj.govern.policy import POLICY_NAME
+
+        if not (root / POLICY_NAME).exists():  # a starting point for the privacy officer
+            default = resources.files("ddj.govern") / "default_policy.toml"
+            (root / POLICY_NAME).write_text(default.read_text("utf-8"), encoding="utf-8")
         workspace = cls(root)
         _ = workspace.store  # opening it creates the database with the schema
         return workspace
