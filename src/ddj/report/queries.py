@@ -291,8 +291,10 @@ def cohorts(store: Store, top_n: int) -> list[Cohort]:
             WHERE pr.person_id IN (SELECT person_id FROM top)
         ),
         needs AS (
+            -- A report is a file that leaves ddj: no need resting on 42 CFR Part 2 records is
+            -- tied to a named person in it (the dashboard shows those to consented roles only).
             SELECT person_id, list({{'need': need, 'part2': part2}} ORDER BY need) AS needs
-            FROM latest_need_flag WHERE person_id IN (SELECT person_id FROM top)
+            FROM latest_need_flag WHERE person_id IN (SELECT person_id FROM top) AND NOT part2
             GROUP BY person_id
         )
         SELECT t.cohort, t.person_id, coalesce(ps.systems, []) AS systems, t.total_contacts,
