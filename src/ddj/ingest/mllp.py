@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.canonical import ParsedFile, merge_parsed
 from ddj.ingest.writer import append_to_batch, close_batch, open_batch
 from ddj.store import Store
 
@@ -37,28 +37,6 @@ class ListenerStats:
     rejected: int = 0
     commits: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def merge_parsed(parts: list[ParsedFile]) -> ParsedFile:
-    """Several messages as one batch; a later message's values win, blanks never erase."""
-    merged = ParsedFile()
-    for part in parts:
-        merged.rows_read += part.rows_read
-        for key, record in part.records.items():
-            merged.records[key] = _overlay(merged.records.get(key), record)
-        for key, event in part.events.items():
-            merged.events[key] = _overlay(merged.events.get(key), event)
-        merged.aliases.extend(part.aliases)
-        merged.rejected.extend(part.rejected)
-    return merged
-
-
-def _overlay(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    if old is None:
-        return dict(new)
-    out = dict(old)
-    out.update({k: v for k, v in new.items() if v not in (None, "", [], {})})
-    return out
 
 
 class MllpListener:

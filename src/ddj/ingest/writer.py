@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.current import merge_with_current
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
 
@@ -120,6 +121,8 @@ def append_to_batch(
     store: Store, batch_id: str, parsed: ParsedFile, *, source: str, system: str, path: Path | str
 ) -> BatchSummary:
     """Add parsed content to an open batch (the caller owns the transaction)."""
+    if parsed.patches or parsed.fill_records:
+        parsed = merge_with_current(store, parsed, source)
     now = datetime.now().replace(microsecond=0)
     summary = BatchSummary(
         batch_id,
@@ -303,9 +306,13 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
 def _insert_quarantine(
     store: Store, parsed: ParsedFile, source: str, path: str, batch_id: str, now: datetime
 ) -> None:
+    # Numbered after the batch's earlier rows (a file written chunk by chunk, a live feed).
+    before = store.scalar(
+        "SELECT rows_quarantined FROM ingest_batch WHERE batch_id = ?", [batch_id]
+    )
     rows = [
         (f"{batch_id}-{i}", batch_id, source, path, r.row_number, r.field, r.value, r.reason, now)
-        for i, r in enumerate(parsed.rejected, 1)
+        for i, r in enumerate(parsed.rejected, (before or 0) + 1)
     ]
     store.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 

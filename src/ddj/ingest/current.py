@@ -1,0 +1,82 @@
+"""Merging patched content into the current stored versions before it is written.
+
+For a ParsedFile with ``patches`` (events that update rather than replace) or ``fill_records``,
+the current versions of those events and records are read in one query each and the new content
+is merged into them (see :mod:`ddj.ingest.patch`). Content about keys not yet stored is kept as
+it is. The caller owns the transaction, so what is read is what the write will version.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pyarrow as pa
+
+from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.patch import (
+    ENDS_BEFORE_START,
+    alias_of,
+    apply_event,
+    ends_before_start,
+    fill_record,
+    identity,
+)
+from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
+from ddj.store import Store
+
+_EVENT_READ = (*EVENT_COLUMNS, "details", "part2", "source_person_id")
+_RECORD_READ = (*RECORD_COLUMNS, "dob_quality", "other_ids", "dq_codes", "part2")
+
+
+def merge_with_current(store: Store, parsed: ParsedFile, source: str) -> ParsedFile:
+    """``parsed`` with its patched events and blank-filling records merged into the stored
+    current versions (a new ParsedFile; ``parsed`` is not changed)."""
+    out = replace(
+        parsed,
+        records=dict(parsed.records),
+        events=dict(parsed.events),
+        aliases=list(parsed.aliases),
+        rejected=list(parsed.rejected),
+    )
+    patched = [eid for eid in parsed.patches if eid in parsed.events]
+    if patched:
+        stored = _current(store, "event", "event_key", [f"{source}|{e}" for e in patched])
+        for eid in patched:
+            known = stored.get(f"{source}|{eid}")
+            if known is None:
+                continue
+            known["details"] = json.loads(known["details"]) if known["details"] else {}
+            patch = parsed.patches[eid]
+            merged = apply_event(known, parsed.events[eid], patch)
+            if ends_before_start(merged):
+                out.reject(patch.row, "end_at", merged["end_at"], ENDS_BEFORE_START)
+                del out.events[eid]
+                continue
+            out.events[eid] = merged
+    if parsed.fill_records and parsed.records:
+        keys = [f"{source}|{spid}" for spid in parsed.records]
+        stored = _current(store, "source_record", "record_key", keys)
+        for spid, record in parsed.records.items():
+            known = stored.get(f"{source}|{spid}")
+            if known is None:
+                continue
+            out.records[spid] = fill_record(record, known)
+            if identity(known) != identity(out.records[spid]):
+                out.aliases.append(alias_of(spid, known))
+    return out
+
+
+def _current(store: Store, table: str, key: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+    columns = _EVENT_READ if table == "event" else _RECORD_READ
+    con = store.con
+    con.register("wanted_keys", pa.table({"k": pa.array(keys, pa.string())}))
+    try:
+        rows = con.execute(
+            f"SELECT {key}, {', '.join(columns)} FROM {table}"
+            f" WHERE is_current AND {key} IN (SELECT k FROM wanted_keys)"
+        ).fetchall()
+    finally:
+        con.unregister("wanted_keys")
+    return {row[0]: dict(zip(columns, row[1:], strict=True)) for row in rows}
