@@ -446,6 +446,13 @@ def test_one_file_read_in_chunks_stores_what_one_chunk_would(
                 " FROM source_record WHERE is_current ORDER BY record_key"
             )
             assert len(workspace.quarantine()) == 3
+            # A copy of the file (not skipped by its checksum) adds nothing, in any chunking:
+            # every message is already applied to its visit.
+            copy = tmp_path / f"copy{size}.hl7"
+            copy.write_bytes(path.read_bytes() + b"\r")
+            [again] = ingest(workspace, copy)
+            assert (again.records_added, again.records_changed) == (0, 0)
+            assert (again.events_added, again.events_changed) == (0, 0)
     assert stored[1] == stored[0] and stored[2] == stored[0] and stored[5] == stored[0]
 
 

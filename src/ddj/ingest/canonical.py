@@ -41,6 +41,7 @@ class ParsedFile:
     rows_read: int = 0
     patches: dict[str, EventPatch] = field(default_factory=dict)  # by event id
     fill_records: bool = False
+    record_messages: dict[str, list[str | None]] = field(default_factory=dict)
 
     def reject(
         self, row_number: int | None, field_name: str | None, value: Any, reason: str
@@ -64,6 +65,8 @@ def merge_parsed(parts: list[ParsedFile]) -> ParsedFile:
                 if identity(old) != identity(record):
                     merged.aliases.append(alias_of(spid, old))
             merged.records[spid] = record
+            if spid in part.record_messages:
+                merged.record_messages.setdefault(spid, []).extend(part.record_messages[spid])
         for key, event in part.events.items():
             patch, old = part.patches.get(key), merged.events.get(key)
             if patch is not None and old is not None:

@@ -41,6 +41,7 @@ def merge_with_current(store: Store, parsed: ParsedFile, source: str) -> ParsedF
         rejected=list(parsed.rejected),
     )
     patched = [eid for eid in parsed.patches if eid in parsed.events]
+    applied: set[str | None] = set()  # the messages already in the stored events
     if patched:
         stored = _current(store, "event", "event_key", [f"{source}|{e}" for e in patched])
         for eid in patched:
@@ -48,6 +49,7 @@ def merge_with_current(store: Store, parsed: ParsedFile, source: str) -> ParsedF
             if known is None:
                 continue
             known["details"] = json.loads(known["details"]) if known["details"] else {}
+            applied.update(known["details"].get("message_ids") or [])
             patch = parsed.patches[eid]
             merged = apply_event(known, parsed.events[eid], patch)
             if ends_before_start(merged):
@@ -61,6 +63,10 @@ def merge_with_current(store: Store, parsed: ParsedFile, source: str) -> ParsedF
         for spid, record in parsed.records.items():
             known = stored.get(f"{source}|{spid}")
             if known is None:
+                continue
+            read_from = parsed.record_messages.get(spid)
+            if read_from and applied.issuperset(read_from):
+                del out.records[spid]  # a replay: the stored identity is newer
                 continue
             out.records[spid] = fill_record(record, known)
             if identity(known) != identity(out.records[spid]):

@@ -8,6 +8,11 @@ then applies the patch to the current stored version (:func:`apply_event`), so t
 the merge of everything sent, whether the earlier messages were in the same chunk, an earlier
 chunk of the file, an earlier file or an earlier MLLP commit. A patch is a plain description of
 the fields; composing two (:func:`compose`) gives the patch of both, in order.
+
+A patch may name the messages it is made of (HL7 MSH-10 control ids): they are kept in the
+event's ``details["message_ids"]``, and a patch whose messages are all there already is not
+applied again, so re-sending or re-ingesting messages (in a copy of a file, in other chunks, after
+a lost ACK) adds no version.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class EventPatch:
     details: set[str] = field(default_factory=set)
     fallback_start: tuple[str, datetime] | None = None
     row: int | None = None
+    message_ids: list[str] = field(default_factory=list)
 
 
 def compose(first: EventPatch, then: EventPatch) -> EventPatch:
@@ -38,6 +44,7 @@ def compose(first: EventPatch, then: EventPatch) -> EventPatch:
         first.details | then.details,
         first.fallback_start or then.fallback_start,
         then.row if then.row is not None else first.row,
+        first.message_ids + [m for m in then.message_ids if m not in first.message_ids],
     )
 
 
@@ -45,6 +52,11 @@ def apply_event(base: dict[str, Any], update: dict[str, Any], patch: EventPatch)
     """``base`` (the event as known) with what ``patch`` says ``update`` sent."""
     out = dict(base)
     details = dict(base.get("details") or {})
+    applied = list(details.get("message_ids") or [])
+    if patch.message_ids and set(patch.message_ids) <= set(applied):
+        return out  # every message of the patch is in already
+    if patch.message_ids:
+        applied += [m for m in patch.message_ids if m not in applied]
     new_details = update.get("details") or {}
     for name in patch.fields:
         out[name] = update.get(name)
@@ -55,6 +67,8 @@ def apply_event(base: dict[str, Any], update: dict[str, Any], patch: EventPatch)
             details.pop(key, None)
     if out.get("start_at") is None and patch.fallback_start is not None:
         details["start_from"], out["start_at"] = patch.fallback_start
+    if patch.message_ids:
+        details["message_ids"] = applied
     out["details"] = details
     return out
 

@@ -58,6 +58,15 @@ class AdtMessage:
     visit: dict[str, Any] = field(default_factory=dict)
     visit_details: dict[str, Any] = field(default_factory=dict)
     fallback_start: tuple[str, datetime] | None = None
+    message_time: str | None = None  # MSH-7 as sent
+
+    @property
+    def message_key(self) -> str | None:
+        """What tells this message from another: MSH-10 with the trigger and MSH-7 (some senders
+        reuse control ids)."""
+        if not self.control_id:
+            return None
+        return " ".join(p for p in (self.control_id, self.trigger, self.message_time) if p)
 
 
 def read_adt(message: Message, today: date) -> AdtMessage:
@@ -80,6 +89,7 @@ def read_adt(message: Message, today: date) -> AdtMessage:
         record=record,
         aliases=aliases,
         visit_id=None,
+        message_time=msh.value(7),
     )
     if pv1 is not None:
         _visit(adt, message, pv1)

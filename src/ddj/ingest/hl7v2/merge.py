@@ -12,7 +12,9 @@ sent, so the writer merges it into the version already stored in the same way: a
 messages span chunks, files or MLLP commits ends up as the merge of all of them (diagnoses sent
 only in the A01 survive the A03; a discharge time sent only in the A03 survives a later A08).
 A message without an admit time (PV1-44) uses EVN-2 (else MSH-7) as the start only while no
-admit time is known, marked in details["start_from"].
+admit time is known, marked in details["start_from"]. The messages applied (MSH-10 control id,
+trigger, MSH-7 time) are kept in details["message_ids"]; a message already applied to a visit is
+not applied again (a re-sent message, a file ingested twice under another name).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class FileState:
             if identity(old) != identity(record):
                 self._add_alias(alias_of(spid, old))
         self.parsed.records[spid] = record
+        checkable = adt.message_key if adt.visit_id else None
+        self.parsed.record_messages.setdefault(spid, []).append(checkable)
         for alias in adt.aliases:
             self._add_alias(alias_of(spid, alias))
 
@@ -80,7 +84,11 @@ def message_update(adt: AdtMessage, row: int | None) -> tuple[dict[str, Any], Ev
     update: dict[str, Any] = {**adt.visit, "source_person_id": adt.source_person_id}
     details = {k: v for k, v in adt.visit_details.items() if v is not None}
     patch = EventPatch(
-        set(adt.visit) | {"source_person_id"}, set(adt.visit_details), adt.fallback_start, row
+        set(adt.visit) | {"source_person_id"},
+        set(adt.visit_details),
+        adt.fallback_start,
+        row,
+        [adt.message_key] if adt.message_key else [],
     )
     trigger = adt.trigger
     if trigger == "A11":
