@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ddj.errors import FileUnreadableError
 from ddj.ingest.canonical import ParsedFile
-from ddj.ingest.nemsis.pcr import PcrError, no_patient_contact, read_pcr
+from ddj.ingest.nemsis.pcr import WANTED, PcrError, no_patient_contact, read_pcr
 from ddj.ingest.nemsis.reader import BrokenXml, PcrReader
 from ddj.ingest.profile import Profile
 
@@ -51,7 +51,7 @@ def iter_chunks(
     """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk), so a
     file of any size is read in constant memory. ``rows_read`` counts each chunk's own PCRs."""
     parsed = ParsedFile()
-    reader = PcrReader(path)
+    reader = PcrReader(path, WANTED)
     day = today or date.today()
     seen: set[str] = set()
     counted = 0
