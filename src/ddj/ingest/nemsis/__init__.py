@@ -14,6 +14,7 @@ EMSDataSet, or breaks before its first PCR is a :class:`FileUnreadableError`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ FORMAT = "nemsis"
 PATTERNS = ("*.xml",)
 NEEDS_PROFILE = False
 WHOLE_FOLDER = False
+CHUNK_PCRS = 5_000
 
 __all__ = ["PcrError", "parse_file"]
 
@@ -46,10 +48,13 @@ def iter_chunks(
     profile: Profile | None = None,
     *,
     today: date | None = None,
-    chunk_size: int = 5_000,
-):
-    """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk), so a
-    file of any size is read in constant memory. ``rows_read`` counts each chunk's own PCRs."""
+    chunk_size: int | None = None,
+) -> Iterator[ParsedFile]:
+    """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk;
+    default ``CHUNK_PCRS``), so a file of any size is read in constant memory. ``rows_read``
+    counts each chunk's own PCRs."""
+    if chunk_size is None:
+        chunk_size = CHUNK_PCRS
     parsed = ParsedFile()
     reader = PcrReader(path, WANTED)
     day = today or date.today()
