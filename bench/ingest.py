@@ -4,6 +4,7 @@ Every source is ingested alone into a fresh workspace in its own process (so pea
 importer's own). Run at two county sizes to see whether memory stays flat as files grow.
 
     .venv/bin/python bench/ingest.py --people 25000 100000
+    .venv/bin/python bench/ingest.py --people 25000 100000 --parse-only --sources county_hospital
 """
 
 from __future__ import annotations
@@ -51,6 +52,47 @@ def one(county: Path, source: str) -> dict:
     }
 
 
+def parse_only(county: Path, source: str) -> dict:
+    """Read one source's files chunk by chunk and keep nothing: the importer's own time and peak
+    memory, without DuckDB (formats that read a file whole are read whole)."""
+    import tempfile
+
+    from ddj import Workspace
+    from ddj.demo.run import demo_config
+    from ddj.ingest.profile import resolve_profile
+    from ddj.ingest.run import _expand, format_module
+
+    with tempfile.TemporaryDirectory() as folder:
+        ws = Workspace.init(Path(folder) / "ws", config_text=demo_config(str(county / "data")))
+        config = next(s for s in ws.config.sources if s.name == source)
+        reader = format_module(config.format)
+        c0, units, chunks = time.process_time(), 0, 0
+        for entry in config.files:
+            profile = (
+                resolve_profile(entry.profile, ws.config.profiles, ws.config.root)
+                if entry.profile
+                else None
+            )
+            for path in _expand(entry.path, config.format):
+                parts = (
+                    reader.iter_chunks(path, profile)
+                    if hasattr(reader, "iter_chunks")
+                    else [reader.parse_file(path, profile)]
+                )
+                for part in parts:
+                    chunks += 1
+                    units += len(part.records) + len(part.events)
+        ws.close()
+    return {
+        "source": source,
+        "format": config.format,
+        "chunks": chunks,
+        "canonical": units,
+        "cpu": time.process_time() - c0,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def _paths(ws, source: str) -> list[Path]:
     config = next(s for s in ws.config.sources if s.name == source)
     found = []
@@ -65,11 +107,18 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[25000, 100000])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--parse-only",
+        action="store_true",
+        help="Only read each source chunk by chunk, writing nothing: the importer's own CPU "
+        "time and peak memory (no table is recorded).",
+    )
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--sources", nargs="+", help="Only these sources (default: all).")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(Path(args.one[0]), args.one[1])))
+        measure = parse_only if args.parse_only else one
+        print(json.dumps(measure(Path(args.one[0]), args.one[1])))
         return
     from ddj.demo.generate import SOURCE_FILES
 
@@ -88,12 +137,18 @@ def main() -> None:
                             "seed=int(sys.argv[3]))", str(county), str(people), str(args.seed)],
                            check=True)
         for source in args.sources or SOURCE_FILES:
-            out = subprocess.run([sys.executable, __file__, "--one", str(county), source],
+            extra = ["--parse-only"] if args.parse_only else []
+            out = subprocess.run([sys.executable, __file__, "--one", str(county), source, *extra],
                                  check=True, capture_output=True, text=True)
+            if args.parse_only:
+                print(f"{people:,} people: {out.stdout.strip().splitlines()[-1]}")
+                continue
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["people"] = people
             rows.append(row)
             print(f"  {source}: {row['rows']:,} rows in {row['seconds']:.1f}s", file=sys.stderr)
+    if args.parse_only:
+        return
     load_after = os.getloadavg()
     lines = [
         f"## Ingest throughput, {datetime.now():%Y-%m-%d %H:%M}",
