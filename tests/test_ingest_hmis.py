@@ -727,3 +727,20 @@ def test_an_export_read_in_chunks_stores_what_one_chunk_would(
             assert (again.records_added, again.records_changed) == (0, 0)
             assert (again.events_added, again.events_changed) == (0, 0)
     assert stored[size] == stored[0]
+
+
+def test_an_export_with_a_bad_later_file_writes_nothing_even_in_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers are checked before the first chunk is handed on: with one row a chunk, Client.csv
+    would be written before Exit.csv is reached, but the export fails as a whole."""
+    monkeypatch.setattr(hmis.reader, "CHUNK_ROWS", 1)
+    folder = write_folder(tmp_path / "export", with_living_situations())
+    headers = dict(HEADERS, **{"Exit.csv": HEADERS["Exit.csv"].replace("ExitDate,", "")})
+    exits = [{k: v for k, v in row.items() if k != "ExitDate"} for row in base_export()["Exit.csv"]]
+    (folder / "Exit.csv").write_bytes(csv_bytes("Exit.csv", exits, headers=headers))
+    with Workspace.init(tmp_path / "ws") as workspace:
+        with pytest.raises(FileUnreadableError, match="missing required column.*ExitDate"):
+            ingest(workspace, folder)
+        assert workspace.store.scalar("SELECT count(*) FROM source_record") == 0
+        assert workspace.store.scalar("SELECT count(*) FROM ingest_batch") == 0

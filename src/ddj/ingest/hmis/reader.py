@@ -62,6 +62,15 @@ _LIVING_COLUMNS = (
 )  # fmt: skip
 _UNHASHED = "1"
 CHUNK_ROWS = 20_000
+# The files read: (required columns, known columns) of each.
+_FILES = {
+    CLIENT: (("PersonalID", "FirstName", "LastName", "DOB"), _CLIENT_COLUMNS),
+    PROJECT: (("ProjectID", "ProjectType"), _PROJECT_COLUMNS),
+    ENROLLMENT: (("EnrollmentID", "PersonalID", "ProjectID", "EntryDate"), _ENROLLMENT_COLUMNS),
+    EXIT: (("EnrollmentID", "ExitDate"), _EXIT_COLUMNS),
+    SERVICES: (("EnrollmentID", "DateProvided", "RecordType"), _SERVICES_COLUMNS),
+    LIVING: (("CurrentLivingSitID", "EnrollmentID", "InformationDate"), _LIVING_COLUMNS),
+}
 
 
 @dataclass
@@ -148,6 +157,7 @@ class ExportReader:
         ``self.deleted`` is complete once the last chunk has been taken."""
         self.chunk_size = CHUNK_ROWS if size is None else size
         self._check_hashing()
+        self._check_headers()
         yield from self._read_clients()
         if self.x.has(ENROLLMENT):
             if not self.x.has(PROJECT):
@@ -166,6 +176,19 @@ class ExportReader:
             if self.x.has(LIVING):
                 yield from self._read_living_situations()
         yield self.parsed
+
+    def _check_headers(self) -> None:
+        """Every file's header, before any row is handed on: an export that cannot be read as a
+        whole (a missing file or column) fails before anything of it is written."""
+        if self.x.has(ENROLLMENT) and not self.x.has(PROJECT):
+            raise FileUnreadableError(
+                f"{ENROLLMENT} is there but {PROJECT} is missing",
+                where=self.x.label,
+                fix="export the HMIS CSV again with all its files",
+            )
+        for name, (required, known) in _FILES.items():
+            if self.x.has(name):
+                self.x.rows(name, required, known).close()
 
     def _full(self) -> Iterator[ParsedFile]:
         """Hand on the chunk when it is full."""
@@ -244,7 +267,7 @@ class ExportReader:
 
     def _read_projects(self) -> None:
         fy2022 = False
-        required = ("ProjectID", "ProjectType")
+        required = _FILES[PROJECT][0]
         for number, row in self._rows(PROJECT, required, _PROJECT_COLUMNS, self._deleted_project):
             fy2022 = fy2022 or "TrackingMethod" in row
             project_id = value(row, "ProjectID")
@@ -258,7 +281,7 @@ class ExportReader:
                 self.bad[PROJECT][project_id] = number
 
     def _read_clients(self) -> Iterator[ParsedFile]:
-        required = ("PersonalID", "FirstName", "LastName", "DOB")
+        required = _FILES[CLIENT][0]
         for number, row in self._rows(CLIENT, required, _CLIENT_COLUMNS, self._deleted_client):
             pid = value(row, "PersonalID")
             if pid is None:
@@ -278,7 +301,7 @@ class ExportReader:
             yield from self._full()
 
     def _read_enrollments(self) -> Iterator[ParsedFile]:
-        required = ("EnrollmentID", "PersonalID", "ProjectID", "EntryDate")
+        required = _FILES[ENROLLMENT][0]
         deleted = self._deleted_enrollment
         for number, row in self._rows(ENROLLMENT, required, _ENROLLMENT_COLUMNS, deleted):
             try:
@@ -325,7 +348,7 @@ class ExportReader:
 
     def _read_exits(self) -> None:
         """Exits are read before their enrollments and kept until each is read."""
-        for number, row in self._rows(EXIT, ("EnrollmentID", "ExitDate"), _EXIT_COLUMNS):
+        for number, row in self._rows(EXIT, _FILES[EXIT][0], _EXIT_COLUMNS):
             try:
                 eid = required_text(row, "EnrollmentID")
                 exit_date = hmis_date(row, "ExitDate")
@@ -393,7 +416,7 @@ class ExportReader:
         return enrollment
 
     def _read_bed_nights(self) -> Iterator[ParsedFile]:
-        required = ("EnrollmentID", "DateProvided", "RecordType")
+        required = _FILES[SERVICES][0]
         deleted = self._note_deleted_bed_night
         for number, row in self._rows(SERVICES, required, _SERVICES_COLUMNS, deleted):
             if value(row, "RecordType") != codes.BED_NIGHT:
@@ -406,7 +429,7 @@ class ExportReader:
             yield from self._full()
 
     def _read_living_situations(self) -> Iterator[ParsedFile]:
-        required = ("CurrentLivingSitID", "EnrollmentID", "InformationDate")
+        required = _FILES[LIVING][0]
         for number, row in self._rows(LIVING, required, _LIVING_COLUMNS, self._deleted_living):
             try:
                 self._living_situation(row, number)
