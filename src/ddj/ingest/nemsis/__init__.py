@@ -20,7 +20,13 @@ from pathlib import Path
 
 from ddj.errors import FileUnreadableError
 from ddj.ingest.canonical import ParsedFile
-from ddj.ingest.nemsis.pcr import WANTED, PcrError, no_patient_contact, read_pcr
+from ddj.ingest.nemsis.pcr import (
+    PRESENCE_ONLY,
+    WANTED,
+    PcrError,
+    no_patient_contact,
+    read_pcr,
+)
 from ddj.ingest.nemsis.reader import BrokenXml, PcrReader
 from ddj.ingest.profile import Profile
 
@@ -56,7 +62,7 @@ def iter_chunks(
     if chunk_size is None:
         chunk_size = CHUNK_PCRS
     parsed = ParsedFile()
-    reader = PcrReader(path, WANTED)
+    reader = PcrReader(path, WANTED, PRESENCE_ONLY)
     day = today or date.today()
     seen: set[str] = set()
     counted = 0

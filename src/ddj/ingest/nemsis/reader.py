@@ -51,8 +51,15 @@ class Pcr:
     approximate: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_element(cls, element: etree._Element, index: int, tags: list[str] | None) -> Pcr:
-        """The PCR's elements (only those named in ``tags``, qualified, if given)."""
+    def from_element(
+        cls,
+        element: etree._Element,
+        index: int,
+        tags: list[str] | None,
+        presence_only: Collection[str] = (),
+    ) -> Pcr:
+        """The PCR's elements (only those named in ``tags``, qualified, if given); of those in
+        ``presence_only`` only that they are there (no value, no not-recorded reason)."""
         pcr = cls(index, element.get("UUID"))
         values, not_recorded = pcr.values, pcr.not_recorded
         # The hot loop of the importer: one pass, attributes looked at only when there are any.
@@ -61,6 +68,9 @@ class Pcr:
             if not isinstance(tag, str):
                 continue  # a comment or processing instruction
             name = _LOCAL.get(tag) or _local(tag)
+            if name in presence_only:
+                values.setdefault(name, [])
+                continue
             found = values.get(name)
             if found is None:
                 found = values[name] = []
@@ -112,10 +122,17 @@ class PcrReader:
     """Iterate over a file's PCRs. Raises FileUnreadableError when the file is not XML or not a
     NEMSIS v3 EMSDataSet, and BrokenXml when the XML breaks after the root element.
 
-    ``wanted``: the local names of the elements to read (all of them if None)."""
+    ``wanted``: the local names of the elements to read (all of them if None); of those in
+    ``presence_only`` only whether they are there is read."""
 
-    def __init__(self, path: Path, wanted: Collection[str] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        wanted: Collection[str] | None = None,
+        presence_only: Collection[str] = frozenset(),
+    ):
         self.path = path
+        self.presence_only = presence_only
         self.count = 0
         self.root_seen = False
         self._tags = [f"{{{NEMSIS_NS}}}{name}" for name in wanted] if wanted else None
@@ -172,7 +189,7 @@ class PcrReader:
                     element.clear()
                     continue
                 self.count += 1
-                yield Pcr.from_element(element, self.count, self._tags)
+                yield Pcr.from_element(element, self.count, self._tags, self.presence_only)
                 element.clear()
                 while element.getprevious() is not None:
                     del header[0]
