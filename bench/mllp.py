@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import socket
 import statistics
 import sys
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=500, help="Messages per sender.")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         ws = Workspace.init(Path(folder) / "ws")
         listener = ws.hl7_listener(source="county_er", system="ed", port=0)
@@ -90,9 +92,11 @@ def main() -> None:
     lines = [
         f"## HL7 v2 over MLLP, {datetime.now():%Y-%m-%d %H:%M}",
         "",
-        f"Machine: {machine()}. Command: `.venv/bin/python bench/mllp.py --senders "
-        f"{args.senders} --messages {args.messages}` (senders in a second process on this "
-        "machine).",
+        f"Machine: {machine()}. Load average (1/5/15 min) before "
+        f"{' / '.join(f'{x:.2f}' for x in load_before)}, after "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}. Command: `.venv/bin/python "
+        f"bench/mllp.py --senders {args.senders} --messages {args.messages}` (senders in a "
+        "second process on this machine).",
         "",
         "| senders | messages | AA | stored events | seconds | messages/s | ACK p50 ms | "
         "ACK p95 ms | group commits |",

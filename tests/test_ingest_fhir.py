@@ -516,3 +516,33 @@ def _resources_as_read(name: str, data: bytes):
         if isinstance(entry, dict):
             url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
             yield number, url and url.strip(), entry.get("resource")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_an_export_read_in_chunks_stores_what_one_chunk_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    folder = ndjson_folder(tmp_path / "bulk")
+    conditions = folder / "Condition.ndjson"  # one Condition names an Encounter not exported
+    conditions.write_bytes(
+        conditions.read_bytes() + json.dumps(condition("c9", "F32.9", "Encounter/e9")).encode()
+    )
+    stored, quarantined = {}, {}
+    for chunk in (0, size):
+        monkeypatch.setattr(fhir, "CHUNK_RESOURCES", chunk)
+        if chunk:
+            parts = list(fhir.iter_chunks(folder, None, today=date(2025, 1, 1)))
+            assert len(parts) >= 7 // chunk  # 3 patients + 4 encounters, in several chunks
+        with Workspace.init(tmp_path / f"ws{chunk}") as workspace:
+            [summary] = ingest(workspace, folder)
+            assert (summary.records_added, summary.events_added) == (3, 4)
+            stored[chunk] = (records(workspace), events(workspace))
+            quarantined[chunk] = [
+                (q["row_number"], q["field"], q["reason"]) for q in workspace.quarantine()
+            ]
+            for found in [*stored[chunk][0].values(), *stored[chunk][1].values()]:
+                found.pop("batch_id"), found.pop("valid_from")
+    assert stored[size] == stored[0]
+    assert quarantined[size] == quarantined[0]
+    assert any("Encounter/e9 is not in this input" in q[2] for q in quarantined[0])
+    assert stored[0][1]["Encounter/e1"]["diagnosis_codes"] == ["F20.9", "F10.20"]

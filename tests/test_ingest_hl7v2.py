@@ -132,9 +132,9 @@ def test_feed_merges_each_visit_in_message_order(ws: Workspace) -> None:
     admit = event(ws, "V2001")  # A01 then A11: kept, marked cancelled
     assert admit["event_type"] == "hospital_admission"
     assert admit["details"]["cancelled"] is True
-    assert not ws.store.sql(
-        "SELECT 1 FROM current_event WHERE event_key = 'county_er|V2001'"
-    ), "a cancelled visit is no contact"
+    assert not ws.store.sql("SELECT 1 FROM current_event WHERE event_key = 'county_er|V2001'"), (
+        "a cancelled visit is no contact"
+    )
     outpatient = event(ws, "V3001")  # v2.3: A04, A03, A13 (cancel discharge)
     assert outpatient["event_type"] == "outpatient_visit"
     assert outpatient["start_at"] == datetime(2024, 12, 6, 8, 25)  # no offset: as sent
@@ -359,3 +359,113 @@ def test_corrupted_files_load_their_good_messages(tmp_path: Path, data) -> None:
             assert GOOD[number] in parsed.events
     for item in parsed.events.values():
         assert item["start_at"] is not None and item["event_type"]
+
+
+# --- merging updates into the stored visit (across files, chunks and MLLP commits) -------------
+
+ADMIT = "\r".join(
+    [
+        "MSH|^~\\&|EDSYS|RIVERTON GEN|DDJ|COUNTY|20250310221500-0700||ADT^A01^ADT_A01|K1|P|2.5.1",
+        "EVN|A01|20250310221500-0700",
+        "PID|1||700300^^^RGH^MR~700-11-2233^^^SSA^SS||FENWICK^DARIA^L^^^^L||19790412|F|||"
+        "9 CEDAR CT^^RIVERTON^OR^97301||^PRN^PH^^^541^5550177",
+        pv1({2: "E", 3: "ER^^^RIVERTON GEN", 4: "E", 19: "V7001", 44: "20250310221000-0700"}),
+        "DG1|1||F1092^Opioid use, unspecified with intoxication^I10",
+        "DG1|2||R4182^Altered mental status^I10",
+    ]
+)
+# The discharge repeats neither the admit time nor the diagnoses (many senders trim A03s).
+DISCHARGE = "\r".join(
+    [
+        "MSH|^~\\&|EDSYS|RIVERTON GEN|DDJ|COUNTY|20250311063000-0700||ADT^A03^ADT_A03|K2|P|2.5.1",
+        "EVN|A03|20250311063000-0700",
+        "PID|1||700300^^^RGH^MR||FENWICK^DARIA||19790412|F",
+        pv1({2: "E", 19: "V7001", 36: "01", 45: "20250311062500-0700"}),
+    ]
+)
+# A later registration update: a new phone and location; no discharge time, no diagnoses.
+UPDATE = "\r".join(
+    [
+        "MSH|^~\\&|EDSYS|RIVERTON GEN|DDJ|COUNTY|20250311090000-0700||ADT^A08^ADT_A01|K3|P|2.5.1",
+        "EVN|A08|20250311090000-0700",
+        "PID|1||700300^^^RGH^MR||FENWICK^DARIA||19790412|F|||||^PRN^PH^^^541^5550188",
+        pv1({2: "E", 3: "OBS^^^RIVERTON GEN", 19: "V7001"}),
+    ]
+)
+
+
+def check_merged_visit(ws: Workspace) -> None:
+    visit = event(ws, "V7001")
+    assert visit["event_type"] == "ed_visit"
+    assert visit["start_at"] == datetime(2025, 3, 10, 22, 10)  # the A01's PV1-44, not EVN-2
+    assert visit["details"]["start_from"] == "PV1-44"
+    assert visit["diagnosis_codes"] == ["F10.92", "R41.82"]  # sent only in the A01
+    assert visit["end_at"] == datetime(2025, 3, 11, 6, 25)  # sent only in the A03
+    assert visit["disposition"] == "DISCHARGED TO HOME OR SELF CARE"  # the A03's PV1-36
+    assert visit["location"] == "RIVERTON GEN, OBS"  # the A08's
+    assert visit["details"]["trigger"] == "A08"
+    [person] = ws.store.dicts("SELECT * FROM current_record WHERE source_person_id = '700300'")
+    assert person["phone"] == "5415550188"  # the A08's
+    assert (person["ssn"], person["address"]) == ("700112233", "9 CEDAR CT")  # the A01's
+
+
+def test_later_messages_in_later_files_merge_into_the_stored_visit(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    for name, text in (("1.hl7", ADMIT), ("2.hl7", DISCHARGE), ("3.hl7", UPDATE)):
+        (tmp_path / name).write_text(text + "\r")
+        [summary] = ingest(ws, tmp_path / name)
+        assert summary.rows_quarantined == 0
+    check_merged_visit(ws)
+    assert event(ws, "V7001")["version"] == 3
+    # The same messages again (another file) change nothing: the merge is already stored.
+    (tmp_path / "again.hl7").write_text(ADMIT + "\r" + DISCHARGE + "\r" + UPDATE + "\r\r")
+    [again] = ingest(ws, tmp_path / "again.hl7")
+    assert (again.events_added, again.events_changed, again.records_changed) == (0, 0, 0)
+
+
+def test_one_file_read_in_chunks_stores_what_one_chunk_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "all.hl7"
+    path.write_bytes((ADMIT + "\r" + DISCHARGE + "\r" + UPDATE + "\r").encode() + FEED.read_bytes())
+    stored = {}
+    for size in (0, 1, 2, 5):
+        monkeypatch.setattr(hl7v2, "CHUNK_MESSAGES", size)
+        chunks = list(hl7v2.iter_chunks(path, None, today=TODAY))
+        assert len(chunks) == (1 if size == 0 else -(-15 // size))
+        with Workspace.init(tmp_path / f"ws{size}") as workspace:
+            [summary] = ingest(workspace, path)
+            assert (summary.rows_read, summary.rows_quarantined) == (15, 3)
+            check_merged_visit(workspace)
+            stored[size] = workspace.store.sql(
+                "SELECT event_key, event_type, start_at, end_at, location, diagnosis_codes,"
+                " disposition, details FROM event WHERE is_current ORDER BY event_key"
+            ) + workspace.store.sql(
+                "SELECT record_key, first_name, last_name, dob, ssn, address, phone"
+                " FROM source_record WHERE is_current ORDER BY record_key"
+            )
+            assert len(workspace.quarantine()) == 3
+            # A copy of the file (not skipped by its checksum) adds nothing, in any chunking:
+            # every message is already applied to its visit.
+            copy = tmp_path / f"copy{size}.hl7"
+            copy.write_bytes(path.read_bytes() + b"\r")
+            [again] = ingest(workspace, copy)
+            assert (again.records_added, again.records_changed) == (0, 0)
+            assert (again.events_added, again.events_changed) == (0, 0)
+    assert stored[1] == stored[0] and stored[2] == stored[0] and stored[5] == stored[0]
+
+
+def test_a_stored_start_is_kept_and_a_discharge_before_it_is_quarantined(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    (tmp_path / "1.hl7").write_text(ADMIT + "\r")
+    ingest(ws, tmp_path / "1.hl7")
+    early = DISCHARGE.replace("20250311062500-0700", "20250310200000-0700")
+    (tmp_path / "2.hl7").write_text(early + "\r")
+    [summary] = ingest(ws, tmp_path / "2.hl7")
+    assert summary.rows_quarantined == 1 and summary.events_changed == 0
+    [q] = ws.quarantine()
+    assert (q["row_number"], q["field"]) == (1, "end_at")
+    assert "ends before it starts" in q["reason"]
+    assert event(ws, "V7001")["end_at"] is None

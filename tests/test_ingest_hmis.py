@@ -46,6 +46,11 @@ HEADERS = {
     "OtherDestination,DateCreated,DateUpdated,UserID,DateDeleted,ExportID",
     "Services.csv": "ServicesID,EnrollmentID,PersonalID,DateProvided,RecordType,TypeProvided,"
     "OtherTypeProvided,DateCreated,DateUpdated,UserID,DateDeleted,ExportID",
+    # FY2024 4.12 (CLSSubsidyType is new in FY2024).
+    "CurrentLivingSituation.csv": "CurrentLivingSitID,EnrollmentID,PersonalID,InformationDate,"
+    "CurrentLivingSituation,CLSSubsidyType,VerifiedBy,LeaveSituation14Days,SubsequentResidence,"
+    "ResourcesToObtain,LeaseOwn60Day,MovedTwoOrMore,LocationDetails,DateCreated,DateUpdated,"
+    "UserID,DateDeleted,ExportID",
 }
 STAMP = {"DateCreated": "2024-06-01 10:00:00", "DateUpdated": "2024-06-01 10:00:00"}
 DELETED = {"DateDeleted": "2024-06-02 09:00:00"}
@@ -635,3 +640,107 @@ def _check_shapes(parsed) -> None:
     for rejected in parsed.rejected:
         assert rejected.row_number >= 1 and rejected.reason
         assert rejected.field.split(":")[0] in _CLEAN
+
+
+# -- Current Living Situation (4.12) and the chunked path --------------------------------------
+
+
+def living(cid: str, eid: str, pid: str, day: str, code: str, **more: str) -> dict[str, str]:
+    row = {"CurrentLivingSitID": cid, "EnrollmentID": eid, "PersonalID": pid}
+    return row | {"InformationDate": day, "CurrentLivingSituation": code, **STAMP, **more}
+
+
+def with_living_situations() -> dict[str, list[dict[str, str]]]:
+    export = base_export()
+    export["CurrentLivingSituation.csv"] = [
+        # P2's street-outreach contacts: under a bridge, then in jail, then in a psychiatric unit.
+        living("C1", "E3", "P2", "2024-03-01", "116", LocationDetails="Under the 5th St bridge"),
+        living("C2", "E3", "P2", "2024-03-15", "207", LeaveSituation14Days="1"),
+        living("C3", "E3", "P2", "2024-03-29", "204", VerifiedBy="Downtown Outreach"),
+        living("C4", "E3", "P2", "2024-04-02", "116", **DELETED),  # ignored
+        living("C5", "E6", "P5", "2024-05-01", "314"),  # a coordinated-entry contact
+        living("C6", "E3", "P2", "2024-13-01", "116"),  # quarantined: no such month
+        living("C7", "E99", "P2", "2024-03-05", "116"),  # quarantined: no such enrollment
+        living("C8", "E5", "P4", "2024-01-02", "116"),  # the deleted client's: skipped
+    ]
+    return export
+
+
+def test_current_living_situations_are_contacts_with_where_the_person_stayed(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    [summary] = ingest(ws, write_folder(tmp_path / "export", with_living_situations()))
+    found = events(ws)
+    contacts = {k: v for k, v in found.items() if k.startswith("cls:")}
+    assert sorted(contacts) == ["cls:C1", "cls:C2", "cls:C3", "cls:C5"]
+    bridge, jail, psych = contacts["cls:C1"], contacts["cls:C2"], contacts["cls:C3"]
+    assert bridge["event_type"] == "outreach_contact" and bridge["source_person_id"] == "P2"
+    assert str(bridge["start_at"]) == "2024-03-01 00:00:00" and bridge["end_at"] is None
+    assert bridge["details"]["CurrentLivingSituation"] == {
+        "code": "116",
+        "label": "Place not meant for habitation",
+        "category": "homeless",
+    }
+    assert bridge["details"]["LocationDetails"] == "Under the 5th St bridge"
+    assert bridge["details"]["EnrollmentID"] == "E3" and bridge["location"] == "DOWNTOWN OUTREACH"
+    assert jail["details"]["CurrentLivingSituation"]["label"].startswith("Jail, prison")
+    assert jail["details"]["LeaveSituation14Days"] == "Yes"
+    assert psych["details"]["CurrentLivingSituation"]["category"] == "institutional"
+    assert psych["details"]["VerifiedBy"] == "Downtown Outreach"
+    assert contacts["cls:C5"]["event_type"] == "homeless_service"  # coordinated entry
+    quarantined = {
+        q["row_number"]: (q["field"], q["reason"])
+        for q in ws.quarantine()
+        if q["field"].startswith("CurrentLivingSituation.csv")
+    }
+    assert set(quarantined) == {6, 7}
+    assert quarantined[6][0] == "CurrentLivingSituation.csv:InformationDate"
+    assert "EnrollmentID E99 is not in Enrollment.csv" in quarantined[7][1]
+    assert summary.rows_quarantined == len(ws.quarantine())
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_an_export_read_in_chunks_stores_what_one_chunk_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    folder = write_folder(tmp_path / "export", with_living_situations())
+    stored = {}
+    for chunk in (0, size):
+        monkeypatch.setattr(hmis.reader, "CHUNK_ROWS", chunk)
+        if chunk:
+            parts = list(hmis.iter_chunks(folder, None, today=date(2025, 1, 1)))
+            loaded = sum(len(p.records) + len(p.events) for p in parts)
+            assert len(parts) >= loaded // chunk > 1
+        with Workspace.init(tmp_path / f"ws{chunk}") as workspace:
+            [summary] = ingest(workspace, folder)
+            rows = [*records(workspace).values(), *events(workspace).values()]
+            for row in rows:
+                row.pop("batch_id"), row.pop("valid_from")
+            quarantined = sorted(
+                (q["field"], q["row_number"], q["reason"]) for q in workspace.quarantine()
+            )
+            stored[chunk] = (summary.rows_read, rows, quarantined)
+            # Re-ingesting the same export (another copy) adds nothing, chunk by chunk too.
+            copy = write_folder(tmp_path / f"copy{chunk}", with_living_situations())
+            (copy / "Export.csv").write_bytes((copy / "Export.csv").read_bytes() + b"\r\n")
+            [again] = ingest(workspace, copy)
+            assert (again.records_added, again.records_changed) == (0, 0)
+            assert (again.events_added, again.events_changed) == (0, 0)
+    assert stored[size] == stored[0]
+
+
+def test_an_export_with_a_bad_later_file_writes_nothing_even_in_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers are checked before the first chunk is handed on: with one row a chunk, Client.csv
+    would be written before Exit.csv is reached, but the export fails as a whole."""
+    monkeypatch.setattr(hmis.reader, "CHUNK_ROWS", 1)
+    folder = write_folder(tmp_path / "export", with_living_situations())
+    headers = dict(HEADERS, **{"Exit.csv": HEADERS["Exit.csv"].replace("ExitDate,", "")})
+    exits = [{k: v for k, v in row.items() if k != "ExitDate"} for row in base_export()["Exit.csv"]]
+    (folder / "Exit.csv").write_bytes(csv_bytes("Exit.csv", exits, headers=headers))
+    with Workspace.init(tmp_path / "ws") as workspace:
+        with pytest.raises(FileUnreadableError, match="missing required column.*ExitDate"):
+            ingest(workspace, folder)
+        assert workspace.store.scalar("SELECT count(*) FROM source_record") == 0
+        assert workspace.store.scalar("SELECT count(*) FROM ingest_batch") == 0

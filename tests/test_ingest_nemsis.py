@@ -259,3 +259,33 @@ def test_corrupted_files_load_the_runs_before_the_damage(tmp_path: Path, data) -
     assert set(intact) <= set(parsed.events)
     if kind == "drop":  # only the PCR that lost an element can be missing
         assert len(parsed.events) + len(parsed.rejected) == len(ids)
+
+
+def test_a_file_read_in_chunks_versions_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of one PCR each; a re-export where one run's disposition changed adds one version
+    of that run's event and nothing else (record and event share the run's id as key)."""
+    original = tmp_path / "runs.xml"
+    original.write_text(synthetic_file(["R-1", "R-2", "R-3"]), encoding="utf-8")
+    monkeypatch.setattr(nemsis, "CHUNK_PCRS", 1)
+    assert len([c for c in nemsis.iter_chunks(original, None, today=TODAY) if c.events]) == 3
+    with Workspace.init(tmp_path / "ws") as workspace:
+        [first] = ingest(workspace, original)
+        assert (first.records_added, first.events_added) == (3, 3)
+        copy = tmp_path / "copy.xml"
+        copy.write_text(original.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        [again] = ingest(workspace, copy)
+        assert (again.records_added, again.records_changed) == (0, 0)
+        assert (again.events_added, again.events_changed) == (0, 0)
+        text = original.read_text(encoding="utf-8")
+        cut = text.index("<eRecord.01>R-2")
+        changed = text[:cut] + text[cut:].replace("4230001", "4230007", 1)
+        assert changed != text
+        (tmp_path / "changed.xml").write_text(changed, encoding="utf-8")
+        [update] = ingest(workspace, tmp_path / "changed.xml")
+        assert (update.records_changed, update.events_changed) == (0, 1)
+        [(version,)] = workspace.store.sql(
+            "SELECT version FROM event WHERE is_current AND event_key = 'county_ems|R-2'"
+        )
+        assert version == 2

@@ -3,14 +3,18 @@ row, field and reason, whole-file problems are one clear error, and re-ingesting
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ddj import Workspace
 from ddj.errors import ConfigError, FileUnreadableError
+from ddj.ingest import fields
 
 HEADER = (
     "InmateID,BookingNumber,FirstName,MiddleName,LastName,Suffix,DOB,Sex,SSN,Address,City,"
@@ -272,3 +276,25 @@ shoe_size = "Shoes"
     with pytest.raises(ConfigError, match="no mapping profile 'nope'"):
         ws.ingest(path=tmp_path / "x.csv", system="shelter", profile="nope")
     ws.close()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(
+        ["%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y", "%d.%m.%Y"]
+    ),
+    st.one_of(
+        st.datetimes().map(str),
+        st.datetimes().map(lambda d: d.strftime("%m/%d/%Y %H:%M")),
+        st.datetimes().map(lambda d: f"{d.month}/{d.day}/{d.year:04d} {d.hour}:{d.minute}"),
+        st.from_regex(r"\A[0-9 /:.Tt-]{4,20}\Z"),
+    ),
+)
+def test_the_fast_date_parser_agrees_with_strptime(fmt: str, raw: str) -> None:
+    try:
+        expected = datetime.strptime(raw, fmt)
+    except ValueError:
+        with pytest.raises(ValueError):
+            fields.strptime(raw, fmt)
+    else:
+        assert fields.strptime(raw, fmt) == expected

@@ -27,6 +27,13 @@ def read_ack(sock: socket.socket) -> str:
     return data[1:-2].decode()
 
 
+def pv1(fields: dict[int, str]) -> str:
+    out = ["PV1"] + [""] * max(fields)
+    for n, value in fields.items():
+        out[n] = value
+    return "|".join(out) + "\r"
+
+
 def msa(ack: str) -> list[str]:
     segment = next(s for s in ack.split("\r") if s.startswith("MSA"))
     return segment.split("|")
@@ -116,3 +123,39 @@ def test_many_senders_at_once_are_each_acknowledged(listening) -> None:
     assert codes == ["AA"] * 200
     assert ws.store.scalar("SELECT count(*) FROM current_event WHERE source = 'county_er'") == 200
     assert listener.stats.commits < 200  # group commits took several messages at once
+
+
+def test_a_discharge_merges_into_the_visit_its_admit_stored(listening) -> None:
+    """Each message is its own group commit here (the sender waits for each ACK): the A03,
+    which repeats neither the admit time nor the diagnoses, updates the stored A01 visit."""
+    ws, listener = listening
+    admit = (
+        "MSH|^~\\&|ER|HOSP|DDJ|COUNTY|20250401081000||ADT^A01|A1|P|2.5.1\r"
+        "EVN|A01|20250401081000\r"
+        "PID|1||M500^^^HOSP^MR~512-44-9012^^^SSA^SS||LARKIN^ROWAN||19920214|M|||"
+        "3 ELM ST^^RIVERTON^OR^97301\r"
+        + pv1({2: "E", 3: "ED^^^HOSP", 19: "V500", 44: "20250401080500"})
+        + "DG1|1||F1020^Alcohol dependence, uncomplicated^I10\r"
+    )
+    discharge = (
+        "MSH|^~\\&|ER|HOSP|DDJ|COUNTY|20250401140000||ADT^A03|A2|P|2.5.1\r"
+        "EVN|A03|20250401140000\r"
+        "PID|1||M500^^^HOSP^MR||LARKIN^ROWAN||19920214|M\r"
+        + pv1({2: "E", 19: "V500", 36: "01", 45: "20250401135500"})
+    )
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as sock:
+        # The admit is sent again (its ACK was lost, say): it is already applied, so no version.
+        for text in (admit, discharge, admit):
+            sock.sendall(frame(text))
+            assert msa(read_ack(sock))[1] == "AA"
+    assert listener.stats.commits == 3
+    [visit] = ws.store.dicts(
+        "SELECT * FROM event WHERE is_current AND event_key = 'county_er|V500'"
+    )
+    assert visit["version"] == 2
+    assert str(visit["start_at"]) == "2025-04-01 08:05:00"  # the A01's PV1-44
+    assert str(visit["end_at"]) == "2025-04-01 13:55:00"  # the A03's PV1-45
+    assert visit["diagnosis_codes"] == ["F10.20"]  # the A01's DG1
+    assert visit["location"] == "HOSP, ED"
+    [person] = ws.store.dicts("SELECT * FROM current_record WHERE source_person_id = 'M500'")
+    assert (person["ssn"], person["address"]) == ("512449012", "3 ELM ST")

@@ -28,7 +28,7 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ FORMAT = "fhir"
 PATTERNS = ("*.json", "*.ndjson")
 NEEDS_PROFILE = False
 WHOLE_FOLDER = True
+CHUNK_RESOURCES = 20_000
 
 SSN_SYSTEM = "http://hl7.org/fhir/sid/us-ssn"
 ICD10CM_SYSTEMS = frozenset({"http://hl7.org/fhir/sid/icd-10-cm", "urn:oid:2.16.840.1.113883.6.90"})
@@ -67,45 +68,69 @@ class _Bad(Exception):
 
 @dataclass
 class _Item:
-    """One resource as read: where it was (file prefix, row) and what it was called."""
+    """One row of the input (an NDJSON line, a Bundle entry): where it was (file prefix, row),
+    the resource, or the problem that makes it unreadable."""
 
     prefix: str  # "" for a single file, "Name.ndjson:" for a file of a folder
     row: int
-    resource: dict[str, Any]
+    resource: Any = None
     full_url: str | None = None
     part2: bool = False  # labelled on the Bundle that holds it
+    problem: tuple[str | None, Any, str] | None = None  # (element, value, reason)
+
+    @property
+    def kind(self) -> str | None:
+        kind = self.resource.get("resourceType") if isinstance(self.resource, dict) else None
+        return kind if isinstance(kind, str) else None
 
 
 @dataclass
 class _Link:
     """A Condition naming the Encounter it was diagnosed in."""
 
-    item: _Item
+    prefix: str
+    row: int
     ref: str
     codes: list[str]
     part2: bool
 
 
-@dataclass
-class _Input:
-    parsed: ParsedFile = field(default_factory=ParsedFile)
-    items: dict[str, list[_Item]] = field(default_factory=dict)  # by resourceType
-
-    def reject(self, prefix: str, row: int, element: str | None, value: Any, reason: str) -> None:
-        where = f"{prefix}{element}" if element else (prefix.rstrip(":") or None)
-        self.parsed.reject(row, where, value, reason)
-
-
 def parse_file(
     path: Path, profile: Profile | None = None, *, today: date | None = None
 ) -> ParsedFile:
-    source = _Input()
-    files = _input_files(path)
-    for file in files:
-        prefix = f"{file.name}:" if path.is_dir() else ""
-        _read_file(file, prefix, source)
-    _Builder(source, today or date.today()).build()
-    return source.parsed
+    """The whole input at once (see :func:`iter_chunks` for constant memory)."""
+    [whole] = iter_chunks(path, profile, today=today, chunk_size=0)
+    return whole
+
+
+def iter_chunks(
+    path: Path,
+    profile: Profile | None = None,
+    *,
+    today: date | None = None,
+    chunk_size: int | None = None,
+) -> Iterator[ParsedFile]:
+    """The input as successive ParsedFiles of about ``chunk_size`` records and events each (0:
+    one chunk; default ``CHUNK_RESOURCES``).
+
+    Two passes: the first keeps only what references need (each Condition's codes and the
+    Encounter it names, Bundle fullUrls); the second builds Patients and Encounters and yields
+    them chunk by chunk. NDJSON is read line by line, so its memory does not grow with the file
+    (beyond that index); a Bundle is one JSON document and is read whole."""
+    size = CHUNK_RESOURCES if chunk_size is None else chunk_size
+    inputs = [(file, f"{file.name}:" if path.is_dir() else "") for file in _input_files(path)]
+    builder = _Builder(today or date.today())
+    for file, prefix in inputs:
+        for item in _read_file(file, prefix):
+            builder.index(item)
+    builder.resolve_links()
+    for file, prefix in inputs:
+        for item in _read_file(file, prefix):
+            builder.add(item)
+            if size and len(builder.parsed.records) + len(builder.parsed.events) >= size:
+                yield builder.take()
+    builder.check_links()
+    yield builder.take()
 
 
 # -- reading files ----------------------------------------------------------------------------
@@ -128,23 +153,26 @@ def _input_files(path: Path) -> list[Path]:
     return files
 
 
-def _read_file(file: Path, prefix: str, source: _Input) -> None:
+def _read_file(file: Path, prefix: str) -> Iterator[_Item]:
+    """Every row of one file, in order."""
+    if file.suffix.lower() == ".ndjson":
+        yield from _read_ndjson(file, prefix)
+        return
     data = file.read_bytes().removeprefix(codecs.BOM_UTF8)
     if not data.strip():
         raise FileUnreadableError("file is empty", where=str(file))
-    if file.suffix.lower() == ".ndjson":
-        _read_ndjson(file, data, prefix, source)
-        return
     try:
         document = json.loads(data)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # several JSON objects: NDJSON under a .json name
-            _read_ndjson(file, data, prefix, source)
+            del data
+            yield from _read_ndjson(file, prefix)
             return
         raise _not_json(file, exc) from exc
     except (ValueError, RecursionError) as exc:  # bad UTF-8, absurd nesting or numbers
         raise _not_json(file, exc) from exc
-    _read_document(file, document, prefix, source)
+    del data
+    yield from _read_document(file, document, prefix)
 
 
 def _not_json(file: Path, exc: Exception) -> FileUnreadableError:
@@ -155,28 +183,32 @@ def _not_json(file: Path, exc: Exception) -> FileUnreadableError:
     )
 
 
-def _read_ndjson(file: Path, data: bytes, prefix: str, source: _Input) -> None:
+def _read_ndjson(file: Path, prefix: str) -> Iterator[_Item]:
     good = bad = 0
-    for number, line in enumerate(data.splitlines(), 1):
-        if not line.strip():
-            continue
-        source.parsed.rows_read += 1
-        try:
-            resource = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            bad += 1
-            shown = line[:200].decode("utf-8", errors="replace")
-            source.reject(prefix, number, None, shown, f"not a valid JSON line ({exc})")
-            continue
-        good += 1
-        _add(source, _Item(prefix, number, resource))
+    with file.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
+            if not line.strip():
+                continue
+            try:
+                resource = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                bad += 1
+                shown = line[:200].decode("utf-8", errors="replace").rstrip("\r\n")
+                yield _Item(prefix, number, problem=(None, shown, f"not a valid JSON line ({exc})"))
+                continue
+            good += 1
+            yield _Item(prefix, number, resource)
+    if not good and not bad:
+        raise FileUnreadableError("file is empty", where=str(file))
     if bad and not good:
         raise FileUnreadableError(
             "no line of this file is valid JSON", where=str(file), fix="is this an NDJSON file?"
         )
 
 
-def _read_document(file: Path, document: Any, prefix: str, source: _Input) -> None:
+def _read_document(file: Path, document: Any, prefix: str) -> Iterator[_Item]:
     if _is_bulk_manifest(document):
         if prefix:  # a file of a folder: the export's own manifest, next to its .ndjson files
             return
@@ -192,20 +224,21 @@ def _read_document(file: Path, document: Any, prefix: str, source: _Input) -> No
             fix="a FHIR file holds a JSON object with a resourceType",
         )
     if document["resourceType"] != "Bundle":
-        source.parsed.rows_read += 1
-        _add(source, _Item(prefix, 1, document))
+        yield _Item(prefix, 1, document)
         return
     entries = document.get("entry", [])
     if not isinstance(entries, list):
         raise FileUnreadableError("Bundle.entry is not a list", where=str(file))
     bundle_part2 = _part2(document)
     for number, entry in enumerate(entries, 1):
-        source.parsed.rows_read += 1
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if resource is None and isinstance(entry, dict) and "resource" not in entry:
-            continue  # e.g. a transaction-response entry
+            yield _Item(prefix, number)  # e.g. a transaction-response entry: nothing to read
+            continue
         url = entry.get("fullUrl") if isinstance(entry, dict) else None
-        _add(source, _Item(prefix, number, resource, _text(url), bundle_part2))
+        yield _Item(
+            prefix, number, resource if resource is not None else {}, _text(url), bundle_part2
+        )
 
 
 def _is_bulk_manifest(document: Any) -> bool:
@@ -217,66 +250,105 @@ def _is_bulk_manifest(document: Any) -> bool:
     )
 
 
-def _add(source: _Input, item: _Item) -> None:
-    resource = item.resource
-    kind = resource.get("resourceType") if isinstance(resource, dict) else None
-    if not isinstance(kind, str):
-        source.reject(item.prefix, item.row, "resourceType", None, "not a FHIR resource")
-        return
-    source.items.setdefault(kind, []).append(item)
-
-
 # -- building records and events ------------------------------------------------------------
 
 
 class _Builder:
-    def __init__(self, source: _Input, today: date):
-        self.source = source
-        self.parsed = source.parsed
+    def __init__(self, today: date):
+        self.parsed = ParsedFile()
         self.today = today
+        # What the first pass keeps: references resolve against it.
         self.urls: dict[str, tuple[str, str]] = {}  # fullUrl -> (resourceType, id)
-        self.ids: dict[int, str] = {}  # id(item) -> resource id
+        self.conditions: dict[str, tuple[list[str], bool]] = {}  # id -> (codes, part2)
+        self.links: list[_Link] = []
+        self.encounter_codes: dict[str, list[tuple[list[str], bool]]] = {}  # encounter id ->
+        # What the second pass learns about Encounters, for the Conditions that name them.
+        self.built_encounters: set[str] = set()
         self.bad_encounters: dict[str, _Item] = {}
         self.skipped_encounters: set[str] = set()
-        self.conditions: dict[str, tuple[list[str], bool]] = {}  # id -> (codes, part2)
 
-    def build(self) -> None:
-        self._index()
-        for item in self.source.items.get("Patient", []):
+    def take(self) -> ParsedFile:
+        chunk, self.parsed = self.parsed, ParsedFile()
+        return chunk
+
+    def reject(self, item: _Item, element: str | None, value: Any, reason: str) -> None:
+        where = f"{item.prefix}{element}" if element else (item.prefix.rstrip(":") or None)
+        self.parsed.reject(item.row, where, value, reason)
+
+    # first pass
+
+    def index(self, item: _Item) -> None:
+        kind = item.kind
+        if kind not in ("Patient", "Encounter", "Condition"):
+            return
+        rid = _resource_id(item)
+        if rid is not None and item.full_url:
+            self.urls[item.full_url] = (kind, rid)
+        if kind == "Condition":
+            self._condition(item, rid)
+
+    def _condition(self, item: _Item, rid: str | None) -> None:
+        res = item.resource
+        if _coded(res.get("verificationStatus")) & SKIPPED_CONDITION_STATUS:
+            return
+        codes, part2 = _icd10cm(res.get("code")), item.part2 or _part2(res)
+        if rid is not None:
+            self.conditions[rid] = (codes, part2)
+        ref = _reference(res.get("encounter")) or _reference(res.get("context"))
+        if ref:
+            self.links.append(_Link(item.prefix, item.row, ref, codes, part2))
+
+    def resolve_links(self) -> None:
+        for link in self.links:
+            target = self._resolve(link.ref)
+            if target is not None and target[0] == "Encounter":
+                self.encounter_codes.setdefault(target[1], []).append((link.codes, link.part2))
+
+    # second pass
+
+    def add(self, item: _Item) -> None:
+        self.parsed.rows_read += 1
+        if item.problem is not None:
+            self.reject(item, *item.problem)
+            return
+        if item.resource is None:
+            return
+        kind = item.kind
+        if kind is None:
+            self.reject(item, "resourceType", None, "not a FHIR resource")
+        elif kind == "Patient":
             self._guarded(item, self._patient)
-        links = self._conditions()
-        for item in self.source.items.get("Encounter", []):
+        elif kind == "Encounter":
             self._guarded(item, self._encounter)
-        for link in links:
-            self._attach(link)
 
-    def _index(self) -> None:
-        for kind in ("Patient", "Encounter", "Condition"):
-            for item in self.source.items.get(kind, []):
-                rid = _resource_id(item)
-                if rid is None:
-                    continue
-                self.ids[id(item)] = rid
-                if item.full_url:
-                    self.urls[item.full_url] = (kind, rid)
+    def check_links(self) -> None:
+        """Quarantine the Conditions whose Encounter is not there (or was quarantined)."""
+        for link in self.links:
+            item = _Item(link.prefix, link.row)
+            target = self._resolve(link.ref)
+            if target is None or target[0] != "Encounter":
+                reason = "the encounter reference does not resolve to an Encounter"
+                self.reject(item, "Condition.encounter", link.ref, reason)
+            elif not (target[1] in self.skipped_encounters or target[1] in self.built_encounters):
+                reason = self._missing_encounter(target[1])
+                self.reject(item, "Condition.encounter", link.ref, reason)
 
     def _guarded(self, item: _Item, build: Callable[[_Item], None]) -> None:
         """Build one resource; a malformed one is quarantined, never raised."""
-        kind = item.resource["resourceType"]
+        kind = item.kind
         try:
             build(item)
         except _Bad as bad:
-            self.source.reject(
-                item.prefix, item.row, f"{kind}.{bad.element}", bad.value, bad.reason
-            )
-            if kind == "Encounter" and id(item) in self.ids:
-                self.bad_encounters[self.ids[id(item)]] = item
+            self.reject(item, f"{kind}.{bad.element}", bad.value, bad.reason)
+            rid = _resource_id(item)
+            if kind == "Encounter" and rid is not None:
+                self.bad_encounters[rid] = _Item(item.prefix, item.row)
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
             reason = f"unexpected structure ({type(exc).__name__}: {exc})"
-            self.source.reject(item.prefix, item.row, kind, None, reason)
+            self.reject(item, kind, None, reason)
 
     def _id(self, item: _Item) -> str:
-        rid = self.ids.get(id(item))
+        rid = _resource_id(item)
         if rid is None:
             raise _Bad("id", None, "missing id (and no urn:uuid fullUrl)")
         return rid
@@ -314,40 +386,6 @@ class _Builder:
                 alias = {"first_name": o_first, "last_name": o_last, "dob": dob}
                 self.parsed.aliases.append({"source_person_id": pid, **alias})
 
-    # Condition
-
-    def _conditions(self) -> list[_Link]:
-        """Index every Condition's codes by id; return the Condition -> Encounter links."""
-        links = []
-        for item in self.source.items.get("Condition", []):
-            res = item.resource
-            if _coded(res.get("verificationStatus")) & SKIPPED_CONDITION_STATUS:
-                continue
-            codes, part2 = _icd10cm(res.get("code")), item.part2 or _part2(res)
-            rid = self.ids.get(id(item))
-            if rid is not None:
-                self.conditions[rid] = (codes, part2)
-            ref = _reference(res.get("encounter")) or _reference(res.get("context"))
-            if ref:
-                links.append(_Link(item, ref, codes, part2))
-        return links
-
-    def _attach(self, link: _Link) -> None:
-        item = link.item
-        target = self._resolve(link.ref)
-        if target is None or target[0] != "Encounter":
-            reason = "the encounter reference does not resolve to an Encounter"
-            self.source.reject(item.prefix, item.row, "Condition.encounter", link.ref, reason)
-            return
-        if target[1] in self.skipped_encounters:
-            return
-        event = self.parsed.events.get(f"Encounter/{target[1]}")
-        if event is None:
-            reason = self._missing_encounter(target[1])
-            self.source.reject(item.prefix, item.row, "Condition.encounter", link.ref, reason)
-            return
-        _add_codes(event, link.codes, link.part2)
-
     def _missing_encounter(self, encounter_id: str) -> str:
         bad = self.bad_encounters.get(encounter_id)
         if bad is not None:
@@ -360,8 +398,9 @@ class _Builder:
         res = item.resource
         status = _text(res.get("status"))
         if status in SKIPPED_ENCOUNTER_STATUS:
-            if id(item) in self.ids:
-                self.skipped_encounters.add(self.ids[id(item)])
+            rid = _resource_id(item)
+            if rid is not None:
+                self.skipped_encounters.add(rid)
             return
         eid = self._id(item)
         pid = self._subject(res)
@@ -400,7 +439,11 @@ class _Builder:
             target = self._resolve(ref)
             if target and target[0] == "Condition" and target[1] in self.conditions:
                 _add_codes(event, *self.conditions[target[1]])
+        for codes, part2 in self.encounter_codes.get(eid, []):
+            _add_codes(event, codes, part2)
         self.parsed.events[f"Encounter/{eid}"] = event
+        self.built_encounters.add(eid)
+        self.bad_encounters.pop(eid, None)
 
     def _subject(self, res: dict[str, Any]) -> str:
         ref = _reference(res.get("subject") or res.get("patient"))

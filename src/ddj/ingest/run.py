@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -120,7 +121,11 @@ def _write_in_chunks(
     """A large file, chunk by chunk, one transaction each, so memory stays flat in file size.
 
     The batch stays 'running' until the last chunk is in; if reading fails part-way, it is marked
-    'failed' and ingesting the file again completes it (rows already stored add nothing)."""
+    'failed' and ingesting the file again completes it (rows already stored add nothing). The
+    first chunk is read before the batch opens, so a file that cannot be read at all (found at
+    its start) leaves nothing behind."""
+    chunks = iter(chunks)
+    first = next(chunks)
     batch_id = open_batch(
         store,
         source=source.name,
@@ -132,7 +137,7 @@ def _write_in_chunks(
     )
     total = BatchSummary(batch_id, source.name, str(path))
     try:
-        for chunk in chunks:
+        for chunk in itertools.chain([first], chunks):
             store.con.execute("BEGIN")
             try:
                 part = append_to_batch(

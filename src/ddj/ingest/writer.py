@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.current import merge_with_current
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
 
@@ -120,6 +121,10 @@ def append_to_batch(
     store: Store, batch_id: str, parsed: ParsedFile, *, source: str, system: str, path: Path | str
 ) -> BatchSummary:
     """Add parsed content to an open batch (the caller owns the transaction)."""
+    # table -> key -> (version, row_hash) of the current rows already read
+    known: dict[str, dict[str, tuple[int, str] | None]] = {"source_record": {}, "event": {}}
+    if parsed.patches or parsed.fill_records:
+        parsed = merge_with_current(store, parsed, source, known)
     now = datetime.now().replace(microsecond=0)
     summary = BatchSummary(
         batch_id,
@@ -130,21 +135,19 @@ def append_to_batch(
     )
     if parsed.records:
         summary.records_added, summary.records_changed = _upsert_records(
-            store, parsed, source, system, batch_id, now
+            store, parsed, source, system, batch_id, now, known["source_record"]
         )
     if parsed.events:
         summary.events_added, summary.events_changed = _upsert_events(
-            store, parsed, source, system, batch_id, now
+            store, parsed, source, system, batch_id, now, known["event"]
         )
     if parsed.aliases:
         _insert_aliases(store, parsed, source, batch_id)
-    if parsed.rejected:
-        _insert_quarantine(store, parsed, source, str(path), batch_id, now)
-    store.con.execute(
+    [(quarantined,)] = store.con.execute(
         "UPDATE ingest_batch SET rows_read = rows_read + ?, records_added = records_added + ?,"
         " records_changed = records_changed + ?, events_added = events_added + ?,"
         " events_changed = events_changed + ?, rows_quarantined = rows_quarantined + ?"
-        " WHERE batch_id = ?",
+        " WHERE batch_id = ? RETURNING rows_quarantined",
         [
             summary.rows_read,
             summary.records_added,
@@ -154,7 +157,11 @@ def append_to_batch(
             summary.rows_quarantined,
             batch_id,
         ],
-    )
+    ).fetchall()
+    if parsed.rejected:
+        # Numbered after the batch's earlier rows (a file written chunk by chunk, a live feed).
+        first = quarantined - len(parsed.rejected) + 1
+        _insert_quarantine(store, parsed, source, str(path), batch_id, now, first)
     return summary
 
 
@@ -171,7 +178,13 @@ def _hash(values: dict[str, Any]) -> str:
 
 
 def _upsert_records(
-    store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str, now: datetime
+    store: Store,
+    parsed: ParsedFile,
+    source: str,
+    system: str,
+    batch_id: str,
+    now: datetime,
+    known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
     rows = []
     for spid, record in parsed.records.items():
@@ -185,11 +198,19 @@ def _upsert_records(
         row["record_key"] = f"{source}|{spid}"
         rows.append(row)
     table = pa.Table.from_pylist(rows, schema=_record_schema())
-    return _upsert(store, "source_record", "record_key", table, source, system, batch_id, now)
+    return _upsert(
+        store, "source_record", "record_key", table, (source, system, batch_id, now), known
+    )
 
 
 def _upsert_events(
-    store: Store, parsed: ParsedFile, source: str, system: str, batch_id: str, now: datetime
+    store: Store,
+    parsed: ParsedFile,
+    source: str,
+    system: str,
+    batch_id: str,
+    now: datetime,
+    known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
     rows = []
     for event_id, event in parsed.events.items():
@@ -203,7 +224,7 @@ def _upsert_events(
         row["event_key"] = f"{source}|{event_id}"
         rows.append(row)
     table = pa.Table.from_pylist(rows, schema=_event_schema())
-    return _upsert(store, "event", "event_key", table, source, system, batch_id, now)
+    return _upsert(store, "event", "event_key", table, (source, system, batch_id, now), known)
 
 
 def _upsert(
@@ -211,47 +232,64 @@ def _upsert(
     table_name: str,
     key: str,
     staged: pa.Table,
-    source: str,
-    system: str,
-    batch_id: str,
-    now: datetime,
+    labels: tuple[str, str, str, datetime],
+    known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
+    """Write the staged rows that are new or changed: one lookup of the current versions (unless
+    the caller knows them), one UPDATE closing the changed ones, one INSERT from Arrow."""
     con = store.con
-    con.register("staged_rows", staged)
-    try:
-        # Which staged rows are new or changed (a re-sent row is neither and writes nothing).
-        diff = con.sql(f"""
-            SELECT s.{key} AS k, c.version AS old_version
-            FROM staged_rows s LEFT JOIN {table_name} c
-              ON c.{key} = s.{key} AND c.is_current
-            WHERE c.{key} IS NULL OR c.row_hash <> s.row_hash
-        """).to_arrow_table()
-        if diff.num_rows == 0:
-            return 0, 0
-        changed = diff.num_rows - diff.column("old_version").null_count
-        added = diff.num_rows - changed
-        con.register("staged_diff", diff)
-        if changed:
-            con.execute(
-                f"UPDATE {table_name} SET is_current = false, valid_to = ? WHERE is_current"
-                f" AND {key} IN (SELECT k FROM staged_diff WHERE old_version IS NOT NULL)",
-                [now],
-            )
-        columns = ", ".join(staged.column_names)
-        selected = ", ".join(f"s.{c}" for c in staged.column_names)
+    source, system, batch_id, now = labels
+    keys = staged.column(key).to_pylist()
+    missing = [k for k in keys if k not in known]
+    if missing:
+        known.update(dict.fromkeys(missing))
+        known.update(current_versions(store, table_name, key, missing))
+    take: list[int] = []
+    versions: list[int] = []
+    changed: list[str] = []
+    for i, (k, row_hash) in enumerate(
+        zip(keys, staged.column("row_hash").to_pylist(), strict=True)
+    ):
+        old = known.get(k)
+        if old is None:
+            take.append(i)
+            versions.append(1)
+        elif old[1] != row_hash:  # a re-sent row is neither new nor changed: nothing written
+            take.append(i)
+            versions.append(old[0] + 1)
+            changed.append(k)
+    if not take:
+        return 0, 0
+    if changed:
         con.execute(
-            f"""
-            INSERT INTO {table_name} ({columns}, version, is_current, source, system, batch_id,
-                                      valid_from)
-            SELECT {selected}, coalesce(d.old_version, 0) + 1, true, ?, ?, ?, ?
-            FROM staged_rows s JOIN staged_diff d ON d.k = s.{key}
-        """,
+            f"UPDATE {table_name} SET is_current = false, valid_to = ?"
+            f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
+            [now, changed],
+        )
+    rows = staged.take(take).append_column("version", pa.array(versions, pa.int32()))
+    columns = ", ".join(rows.column_names)
+    con.register("staged_rows", rows)
+    try:
+        con.execute(
+            f"INSERT INTO {table_name} ({columns}, is_current, source, system, batch_id,"
+            f" valid_from) SELECT {columns}, true, ?, ?, ?, ? FROM staged_rows",
             [source, system, batch_id, now],
         )
-        con.unregister("staged_diff")
     finally:
         con.unregister("staged_rows")
-    return added, changed
+    return len(take) - len(changed), len(changed)
+
+
+def current_versions(
+    store: Store, table_name: str, key: str, keys: list[str]
+) -> dict[str, tuple[int, str] | None]:
+    """(version, row_hash) of the current rows of these keys (absent keys: not stored yet)."""
+    rows = store.con.execute(
+        f"SELECT {key}, version, row_hash FROM {table_name}"
+        f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
+        [keys],
+    ).fetchall()
+    return {k: (version, row_hash) for k, version, row_hash in rows}
 
 
 def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str) -> None:
@@ -301,11 +339,17 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
 
 
 def _insert_quarantine(
-    store: Store, parsed: ParsedFile, source: str, path: str, batch_id: str, now: datetime
+    store: Store,
+    parsed: ParsedFile,
+    source: str,
+    path: str,
+    batch_id: str,
+    now: datetime,
+    first: int,
 ) -> None:
     rows = [
         (f"{batch_id}-{i}", batch_id, source, path, r.row_number, r.field, r.value, r.reason, now)
-        for i, r in enumerate(parsed.rejected, 1)
+        for i, r in enumerate(parsed.rejected, first)
     ]
     store.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 

@@ -16,6 +16,7 @@ write the acknowledgement.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,7 @@ FORMAT = "hl7v2"
 PATTERNS = ("*.hl7", "*.txt", "*.adt")
 NEEDS_PROFILE = False
 WHOLE_FOLDER = False
+CHUNK_MESSAGES = 20_000
 
 __all__ = [
     "AdtMessage",
@@ -38,6 +40,7 @@ __all__ = [
     "MessageError",
     "ack_for",
     "build_ack",
+    "iter_chunks",
     "parse_file",
     "parse_message",
     "read_message",
@@ -59,7 +62,7 @@ def parse_message(text: str, *, today: date | None = None) -> ParsedFile:
     (via :func:`read_message`) to update visits the way :func:`parse_file` does."""
     parsed = ParsedFile(rows_read=1)
     try:
-        FileState(parsed).apply(read_message(text, today=today))
+        FileState(parsed).apply(read_message(text, today=today), 1)
     except MessageError as bad:
         parsed.reject(1, bad.field, bad.value, bad.reason)
     return parsed
@@ -68,25 +71,48 @@ def parse_message(text: str, *, today: date | None = None) -> ParsedFile:
 def parse_file(
     path: Path, profile: Profile | None = None, *, today: date | None = None
 ) -> ParsedFile:
+    """The whole file at once (see :func:`iter_chunks` for constant memory)."""
+    [whole] = iter_chunks(path, profile, today=today, chunk_size=0)
+    return whole
+
+
+def iter_chunks(
+    path: Path,
+    profile: Profile | None = None,
+    *,
+    today: date | None = None,
+    chunk_size: int | None = None,
+) -> Iterator[ParsedFile]:
+    """The file as successive ParsedFiles of ``chunk_size`` messages each (0: one chunk), so a
+    file of any size is read in constant memory. A visit whose messages fall in two chunks is
+    merged by the writer (each chunk's visits are patches; see :mod:`.merge`). ``rows_read``
+    counts each chunk's own messages; ``chunk_size`` defaults to ``CHUNK_MESSAGES``."""
+    if chunk_size is None:
+        chunk_size = CHUNK_MESSAGES
     parsed = ParsedFile()
     state = FileState(parsed)
     day = today or date.today()
+    number = 0
     try:
         with path.open("rb") as handle:
             for number, data in enumerate(iter_messages(handle), 1):
-                parsed.rows_read = number
+                if chunk_size and parsed.rows_read >= chunk_size:
+                    yield parsed
+                    parsed = ParsedFile()
+                    state = FileState(parsed)
+                parsed.rows_read += 1
                 try:
-                    state.apply(read_message(decode(data), today=day))
+                    state.apply(read_message(decode(data), today=day), number)
                 except MessageError as bad:
                     parsed.reject(number, bad.field, bad.value, bad.reason)
     except OSError as exc:
         raise FileUnreadableError(
             f"cannot read the file: {exc.strerror or exc}", where=str(path)
         ) from exc
-    if parsed.rows_read == 0:
+    if number == 0:
         raise FileUnreadableError(
             "no HL7 message found (no line starts with an MSH segment)",
             where=str(path),
             fix="check that this is an HL7 v2 export; for another format choose --format",
         )
-    return parsed
+    yield parsed

@@ -12,8 +12,9 @@ Fields read (HL7 v2.3 to v2.8):
 - PID-11 address (first repetition): street line, city, state, zip. PID-13 phone: the first
   repetition with a 10-digit number.
 - PV1-19 visit number is the event id (else "msg-" + MSH-10). PV1-2 patient class: E is an
-  ed_visit, I a hospital_admission, any other an outpatient_visit. PV1-44 admit is the start (else
-  EVN-2, else MSH-7), PV1-45 discharge the end. PV1-3 location (facility, point of care).
+  ed_visit, I a hospital_admission, any other an outpatient_visit. PV1-44 admit is the start (else,
+  while no admit time is known for the visit, EVN-2, else MSH-7, but never after the discharge),
+  PV1-45 discharge the end. PV1-3 location (facility, point of care).
   PV1-36 discharge disposition. DG1-3 diagnoses coded in ICD-10(-CM).
 
 Times are stored as the local wall-clock time sent (like every other source's, so the same moment
@@ -57,6 +58,15 @@ class AdtMessage:
     visit: dict[str, Any] = field(default_factory=dict)
     visit_details: dict[str, Any] = field(default_factory=dict)
     fallback_start: tuple[str, datetime] | None = None
+    message_time: str | None = None  # MSH-7 as sent
+
+    @property
+    def message_key(self) -> str | None:
+        """What tells this message from another: MSH-10 with the trigger and MSH-7 (some senders
+        reuse control ids)."""
+        if not self.control_id:
+            return None
+        return " ".join(p for p in (self.control_id, self.trigger, self.message_time) if p)
 
 
 def read_adt(message: Message, today: date) -> AdtMessage:
@@ -79,6 +89,7 @@ def read_adt(message: Message, today: date) -> AdtMessage:
         record=record,
         aliases=aliases,
         visit_id=None,
+        message_time=msh.value(7),
     )
     if pv1 is not None:
         _visit(adt, message, pv1)
@@ -346,6 +357,9 @@ def _visit_times(adt: AdtMessage, message: Message, pv1: Segment) -> None:
         if when is not None:
             adt.fallback_start = (where, when.local)
             break
+    # A discharge sent after the fact (EVN-2 later than PV1-45): the visit began by its end.
+    if adt.fallback_start and discharge is not None and discharge.local < adt.fallback_start[1]:
+        adt.fallback_start = ("PV1-45", discharge.local)
 
 
 def _visit_location(adt: AdtMessage, pv1: Segment) -> None:

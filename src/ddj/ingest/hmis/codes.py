@@ -160,3 +160,18 @@ GENDER_OTHER = (
     "DifferentIdentity",
     "NoSingleGender",
 )
+
+# 1.8 No/Yes/Reasons for Missing Data (LeaveSituation14Days, LeaseOwn60Day, MovedTwoOrMore).
+NO_YES = {
+    "0": "No",
+    "1": "Yes",
+    "8": "Client doesn't know",
+    "9": "Client prefers not to answer",
+    "99": "Data not collected",
+}
+
+
+def contact_event_type(kind: ProjectKind) -> str:
+    """The event type of one Current Living Situation contact: a street-outreach contact in a
+    Street Outreach project, a homeless-services contact in any other."""
+    return OUTREACH_CONTACT if kind.event_type == OUTREACH_CONTACT else HOMELESS_SERVICE

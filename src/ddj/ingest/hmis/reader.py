@@ -1,10 +1,13 @@
-"""Reading one HMIS CSV export into canonical records and events.
+"""Reading one HMIS CSV export into canonical records and events, chunk by chunk.
 
-Files are read in dependency order: Project.csv, Client.csv, Enrollment.csv, Exit.csv and
-Services.csv. A row that cannot be used goes to quarantine with its file and row number; a row
-that depends on a quarantined row (an enrollment of a quarantined client) is quarantined too,
-naming the row it depends on. Rows with DateDeleted set are skipped, but remembered so that a
-later export in the same folder can remove what an earlier one loaded.
+Files are read in dependency order: Client.csv, Project.csv, Exit.csv, Enrollment.csv,
+Services.csv and CurrentLivingSituation.csv. Each row is turned into its record or event as it is
+read and handed on in chunks, so memory does not grow with the export's rows; what later files
+need is kept as ids (the clients loaded, each enrollment's person, project and dates, each exit
+until its enrollment is read). A row that cannot be used goes to quarantine with its file and
+row number; a row that depends on a quarantined row (an enrollment of a quarantined client) is
+quarantined too, naming the row it depends on. Rows with DateDeleted set are skipped, but
+remembered so that a later export in the same folder can remove what an earlier one loaded.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ PROJECT = "Project.csv"
 ENROLLMENT = "Enrollment.csv"
 EXIT = "Exit.csv"
 SERVICES = "Services.csv"
+LIVING = "CurrentLivingSituation.csv"
 
 _GENDER = ("Woman", "Man", "NonBinary", "CulturallySpecific", "Transgender", "Questioning")
 _GENDER_OLD = ("DifferentIdentity", "GenderNone", "Female", "Male", "NoSingleGender")
@@ -50,7 +54,23 @@ _EXIT_COLUMNS = ("ExitID", "EnrollmentID", "PersonalID", "ExitDate", "Destinatio
 _SERVICES_COLUMNS = (
     "ServicesID", "EnrollmentID", "PersonalID", "DateProvided", "RecordType", "DateDeleted",
 )  # fmt: skip
+_LIVING_COLUMNS = (
+    "CurrentLivingSitID", "EnrollmentID", "PersonalID", "InformationDate",
+    "CurrentLivingSituation", "CLSSubsidyType", "VerifiedBy", "LeaveSituation14Days",
+    "SubsequentResidence", "ResourcesToObtain", "LeaseOwn60Day", "MovedTwoOrMore",
+    "LocationDetails", "DateDeleted",
+)  # fmt: skip
 _UNHASHED = "1"
+CHUNK_ROWS = 20_000
+# The files read: (required columns, known columns) of each.
+_FILES = {
+    CLIENT: (("PersonalID", "FirstName", "LastName", "DOB"), _CLIENT_COLUMNS),
+    PROJECT: (("ProjectID", "ProjectType"), _PROJECT_COLUMNS),
+    ENROLLMENT: (("EnrollmentID", "PersonalID", "ProjectID", "EntryDate"), _ENROLLMENT_COLUMNS),
+    EXIT: (("EnrollmentID", "ExitDate"), _EXIT_COLUMNS),
+    SERVICES: (("EnrollmentID", "DateProvided", "RecordType"), _SERVICES_COLUMNS),
+    LIVING: (("CurrentLivingSitID", "EnrollmentID", "InformationDate"), _LIVING_COLUMNS),
+}
 
 
 @dataclass
@@ -60,6 +80,7 @@ class Deletions:
     clients: set[str] = field(default_factory=set)
     enrollments: set[str] = field(default_factory=set)
     bed_nights: set[str] = field(default_factory=set)  # event ids
+    living_situations: set[str] = field(default_factory=set)  # event ids
 
 
 @dataclass
@@ -75,14 +96,23 @@ class _Project:
 
 @dataclass
 class _Enrollment:
+    """What later files need of an enrollment (its event is written as soon as it is read)."""
+
     pid: str
     project_id: str
     project: _Project
     entry: date
-    details: dict[str, Any]
     row: int
     exit: date | None = None
-    exit_row: int | None = None
+
+
+@dataclass
+class _Exit:
+    enrollment_id: str
+    pid: str | None
+    exit_date: date
+    destination: dict[str, str] | None
+    row: int
 
 
 def enrollment_event_id(enrollment_id: str) -> str:
@@ -93,6 +123,10 @@ def bed_night_event_id(enrollment_id: str, night: date) -> str:
     return f"bed:{enrollment_id}:{night.isoformat()}"
 
 
+def living_situation_event_id(current_living_sit_id: str) -> str:
+    return f"cls:{current_living_sit_id}"
+
+
 class ExportReader:
     def __init__(self, export: Export, today: date):
         self.x = export
@@ -101,14 +135,30 @@ class ExportReader:
         self.deleted = Deletions()
         self.projects: dict[str, _Project] = {}
         self.enrollments: dict[str, _Enrollment] = {}
+        self.exits: dict[str, list[_Exit]] = {}  # by EnrollmentID, until it is read
         # ids whose row was quarantined or skipped, so dependent rows can say why they fail
         self.bad: dict[str, dict[str, int]] = {PROJECT: {}, CLIENT: {}, ENROLLMENT: {}}
         self.skipped: dict[str, set[str]] = {PROJECT: set(), CLIENT: set(), ENROLLMENT: set()}
-        self.client_rows: dict[str, int] = {}
+        self.client_rows: dict[str, int] = {}  # PersonalID -> its row (loaded or quarantined)
+        # Event ids already handed on: a repeated one in a later chunk would be a second version.
+        self.nights_seen: set[str] = set()
+        self.living_rows: dict[str, int] = {}  # CurrentLivingSitID -> its row
+        self.chunk_size = CHUNK_ROWS
 
     def read(self) -> tuple[ParsedFile, Deletions]:
+        """The whole export at once."""
+        whole = ParsedFile()
+        for chunk in self.chunks(0):
+            whole = chunk
+        return whole, self.deleted
+
+    def chunks(self, size: int | None = None) -> Iterator[ParsedFile]:
+        """The export as ParsedFiles of about ``size`` records and events (0: one chunk);
+        ``self.deleted`` is complete once the last chunk has been taken."""
+        self.chunk_size = CHUNK_ROWS if size is None else size
         self._check_hashing()
-        self._read_clients()
+        self._check_headers()
+        yield from self._read_clients()
         if self.x.has(ENROLLMENT):
             if not self.x.has(PROJECT):
                 raise FileUnreadableError(
@@ -117,13 +167,36 @@ class ExportReader:
                     fix="export the HMIS CSV again with all its files",
                 )
             self._read_projects()
-            self._read_enrollments()
             if self.x.has(EXIT):
                 self._read_exits()
-            self._emit_enrollments()
+            yield from self._read_enrollments()
+            self._orphan_exits()
             if self.x.has(SERVICES):
-                self._read_bed_nights()
-        return self.parsed, self.deleted
+                yield from self._read_bed_nights()
+            if self.x.has(LIVING):
+                yield from self._read_living_situations()
+        yield self.parsed
+
+    def _check_headers(self) -> None:
+        """Every file's header, before any row is handed on: an export that cannot be read as a
+        whole (a missing file or column) fails before anything of it is written."""
+        if self.x.has(ENROLLMENT) and not self.x.has(PROJECT):
+            raise FileUnreadableError(
+                f"{ENROLLMENT} is there but {PROJECT} is missing",
+                where=self.x.label,
+                fix="export the HMIS CSV again with all its files",
+            )
+        for name, (required, known) in _FILES.items():
+            if self.x.has(name):
+                self.x.rows(name, required, known).close()
+
+    def _full(self) -> Iterator[ParsedFile]:
+        """Hand on the chunk when it is full."""
+        if self.chunk_size and len(self.parsed.records) + len(self.parsed.events) >= (
+            self.chunk_size
+        ):
+            chunk, self.parsed = self.parsed, ParsedFile()
+            yield chunk
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -194,7 +267,7 @@ class ExportReader:
 
     def _read_projects(self) -> None:
         fy2022 = False
-        required = ("ProjectID", "ProjectType")
+        required = _FILES[PROJECT][0]
         for number, row in self._rows(PROJECT, required, _PROJECT_COLUMNS, self._deleted_project):
             fy2022 = fy2022 or "TrackingMethod" in row
             project_id = value(row, "ProjectID")
@@ -207,8 +280,8 @@ class ExportReader:
                 self._reject(PROJECT, number, bad.column, bad.value, bad.reason)
                 self.bad[PROJECT][project_id] = number
 
-    def _read_clients(self) -> None:
-        required = ("PersonalID", "FirstName", "LastName", "DOB")
+    def _read_clients(self) -> Iterator[ParsedFile]:
+        required = _FILES[CLIENT][0]
         for number, row in self._rows(CLIENT, required, _CLIENT_COLUMNS, self._deleted_client):
             pid = value(row, "PersonalID")
             if pid is None:
@@ -224,9 +297,11 @@ class ExportReader:
             except Bad as bad:
                 self._reject(CLIENT, number, bad.column, bad.value, bad.reason)
                 self.bad[CLIENT][pid] = number
+                continue
+            yield from self._full()
 
-    def _read_enrollments(self) -> None:
-        required = ("EnrollmentID", "PersonalID", "ProjectID", "EntryDate")
+    def _read_enrollments(self) -> Iterator[ParsedFile]:
+        required = _FILES[ENROLLMENT][0]
         deleted = self._deleted_enrollment
         for number, row in self._rows(ENROLLMENT, required, _ENROLLMENT_COLUMNS, deleted):
             try:
@@ -244,13 +319,18 @@ class ExportReader:
                 self.skipped[ENROLLMENT].add(eid)
                 continue
             self.enrollments[eid] = enrollment
+            details = {"EnrollmentID": eid, "ProjectID": enrollment.project_id}
+            details.update(_enrollment_details(row))
+            self._attach_exit(eid, enrollment, details)
+            self._emit_enrollment(eid, enrollment, details)
+            yield from self._full()
 
     def _enrollment(self, row: dict[str, str], number: int, eid: str) -> _Enrollment | None:
         if eid in self.enrollments:
             earlier = self.enrollments[eid].row
             raise Bad("EnrollmentID", eid, f"EnrollmentID {eid} is also on row {earlier}")
         pid = required_text(row, "PersonalID")
-        if pid not in self.parsed.records:
+        if pid not in self.client_rows or pid in self.bad[CLIENT]:
             bad = self._depends(CLIENT, pid, "PersonalID")
             if bad is None:
                 return None
@@ -264,37 +344,61 @@ class ExportReader:
             raise bad
         entry = hmis_date(row, "EntryDate")
         assert entry is not None
-        return _Enrollment(pid, project_id, project, entry, _enrollment_details(row), number)
+        return _Enrollment(pid, project_id, project, entry, number)
 
     def _read_exits(self) -> None:
-        for number, row in self._rows(EXIT, ("EnrollmentID", "ExitDate"), _EXIT_COLUMNS):
+        """Exits are read before their enrollments and kept until each is read."""
+        for number, row in self._rows(EXIT, _FILES[EXIT][0], _EXIT_COLUMNS):
             try:
-                self._exit(row, number)
+                eid = required_text(row, "EnrollmentID")
+                exit_date = hmis_date(row, "ExitDate")
+                assert exit_date is not None
             except Bad as bad:
                 self._reject(EXIT, number, bad.column, bad.value, bad.reason)
+                continue
+            destination = codes.living_situation(value(row, "Destination"))
+            found = _Exit(eid, value(row, "PersonalID"), exit_date, destination, number)
+            self.exits.setdefault(eid, []).append(found)
 
-    def _exit(self, row: dict[str, str], number: int) -> None:
-        enrollment = self._enrollment_of(row)
-        if enrollment is None:
-            return
-        if enrollment.exit_row is not None:
-            raise Bad(
-                "EnrollmentID",
-                value(row, "EnrollmentID"),
-                f"a second exit for this enrollment (row {enrollment.exit_row} is used)",
-            )
-        exit_date = hmis_date(row, "ExitDate")
-        assert exit_date is not None
-        if exit_date < enrollment.entry:
-            raise Bad(
-                "ExitDate",
-                value(row, "ExitDate"),
-                f"ExitDate is before the EntryDate {enrollment.entry.isoformat()}",
-            )
-        enrollment.exit, enrollment.exit_row = exit_date, number
-        destination = codes.living_situation(value(row, "Destination"))
-        if destination:
-            enrollment.details["Destination"] = destination
+    def _attach_exit(self, eid: str, enrollment: _Enrollment, details: dict[str, Any]) -> None:
+        """The first usable exit of the enrollment ends it; the others are quarantined."""
+        used: _Exit | None = None
+        for found in self.exits.pop(eid, []):
+            try:
+                if used is not None:
+                    raise Bad(
+                        "EnrollmentID",
+                        eid,
+                        f"a second exit for this enrollment (row {used.row} is used)",
+                    )
+                if found.pid is not None and found.pid != enrollment.pid:
+                    raise Bad(
+                        "PersonalID",
+                        found.pid,
+                        f"PersonalID differs from the enrollment's ({enrollment.pid})",
+                    )
+                if found.exit_date < enrollment.entry:
+                    raise Bad(
+                        "ExitDate",
+                        found.exit_date.isoformat(),
+                        f"ExitDate is before the EntryDate {enrollment.entry.isoformat()}",
+                    )
+            except Bad as bad:
+                self._reject(EXIT, found.row, bad.column, bad.value, bad.reason)
+                continue
+            used = found
+            enrollment.exit = found.exit_date
+            if found.destination:
+                details["Destination"] = found.destination
+
+    def _orphan_exits(self) -> None:
+        """Exits whose enrollment was not loaded: quarantined, or skipped if it was deleted."""
+        for eid, found_exits in self.exits.items():
+            bad = self._depends(ENROLLMENT, eid, "EnrollmentID")
+            if bad is not None:
+                for found in found_exits:
+                    self._reject(EXIT, found.row, bad.column, bad.value, bad.reason)
+        self.exits.clear()
 
     def _enrollment_of(self, row: dict[str, str]) -> _Enrollment | None:
         eid = required_text(row, "EnrollmentID")
@@ -311,8 +415,8 @@ class ExportReader:
             )
         return enrollment
 
-    def _read_bed_nights(self) -> None:
-        required = ("EnrollmentID", "DateProvided", "RecordType")
+    def _read_bed_nights(self) -> Iterator[ParsedFile]:
+        required = _FILES[SERVICES][0]
         deleted = self._note_deleted_bed_night
         for number, row in self._rows(SERVICES, required, _SERVICES_COLUMNS, deleted):
             if value(row, "RecordType") != codes.BED_NIGHT:
@@ -321,6 +425,64 @@ class ExportReader:
                 self._bed_night(row, number)
             except Bad as bad:
                 self._reject(SERVICES, number, bad.column, bad.value, bad.reason)
+                continue
+            yield from self._full()
+
+    def _read_living_situations(self) -> Iterator[ParsedFile]:
+        required = _FILES[LIVING][0]
+        for number, row in self._rows(LIVING, required, _LIVING_COLUMNS, self._deleted_living):
+            try:
+                self._living_situation(row, number)
+            except Bad as bad:
+                self._reject(LIVING, number, bad.column, bad.value, bad.reason)
+                continue
+            yield from self._full()
+
+    def _living_situation(self, row: dict[str, str], number: int) -> None:
+        """4.12 Current Living Situation: where the person was staying at one contact (a street
+        outreach contact, a coordinated-entry or services contact), one event per row."""
+        cls_id = required_text(row, "CurrentLivingSitID")
+        if cls_id in self.living_rows:
+            reason = f"CurrentLivingSitID {cls_id} is also on row {self.living_rows[cls_id]}"
+            raise Bad("CurrentLivingSitID", cls_id, reason)
+        self.living_rows[cls_id] = number
+        enrollment = self._enrollment_of(row)
+        if enrollment is None:
+            return
+        day = hmis_date(row, "InformationDate")
+        assert day is not None
+        if day < enrollment.entry:
+            raise Bad(
+                "InformationDate",
+                value(row, "InformationDate"),
+                f"InformationDate is before the EntryDate {enrollment.entry.isoformat()}",
+            )
+        eid = required_text(row, "EnrollmentID")
+        details: dict[str, Any] = {"EnrollmentID": eid, "ProjectID": enrollment.project_id}
+        situation = codes.living_situation(value(row, "CurrentLivingSituation"))
+        if situation:
+            details["CurrentLivingSituation"] = situation
+        for column in ("VerifiedBy", "LocationDetails"):
+            if text := f.text(row.get(column)):
+                details[column] = text
+        for column in ("LeaveSituation14Days", "LeaseOwn60Day", "MovedTwoOrMore"):
+            if (answer := value(row, column)) is not None:
+                details[column] = codes.NO_YES.get(answer, answer)
+        self.parsed.events[living_situation_event_id(cls_id)] = {
+            "event_type": codes.contact_event_type(enrollment.project.kind),
+            "start_at": midnight(day),
+            "end_at": None,
+            "location": enrollment.project.location,
+            "project_type": enrollment.project.kind.name.upper(),
+            "details": details,
+            "part2": False,
+            "source_person_id": enrollment.pid,
+        }
+
+    def _deleted_living(self, row: dict[str, str]) -> None:
+        cls_id = value(row, "CurrentLivingSitID")
+        if cls_id:
+            self.deleted.living_situations.add(living_situation_event_id(cls_id))
 
     def _bed_night(self, row: dict[str, str], number: int) -> None:
         enrollment = self._enrollment_of(row)
@@ -337,11 +499,15 @@ class ExportReader:
                 f"{enrollment.exit.isoformat() if enrollment.exit else 'open'})",
             )
         eid = required_text(row, "EnrollmentID")
+        event_id = bed_night_event_id(eid, night)
+        if event_id in self.nights_seen:
+            return  # the same night twice counts once (the first row is kept)
+        self.nights_seen.add(event_id)
         details = {"EnrollmentID": eid, "ProjectID": enrollment.project_id}
         services_id = value(row, "ServicesID")
         if services_id:
             details["ServicesID"] = services_id
-        self.parsed.events[bed_night_event_id(eid, night)] = {
+        self.parsed.events[event_id] = {
             "event_type": codes.SHELTER_STAY,
             "start_at": midnight(night),
             "end_at": midnight(night + timedelta(days=1)),
@@ -362,19 +528,17 @@ class ExportReader:
         if eid and night:
             self.deleted.bed_nights.add(bed_night_event_id(eid, night))
 
-    def _emit_enrollments(self) -> None:
-        for eid, e in self.enrollments.items():
-            details = {"EnrollmentID": eid, "ProjectID": e.project_id, **e.details}
-            self.parsed.events[enrollment_event_id(eid)] = {
-                "event_type": e.project.kind.event_type,
-                "start_at": midnight(e.entry),
-                "end_at": midnight(e.exit) if e.exit else None,
-                "location": e.project.location,
-                "project_type": e.project.kind.name.upper(),
-                "details": details,
-                "part2": False,
-                "source_person_id": e.pid,
-            }
+    def _emit_enrollment(self, eid: str, e: _Enrollment, details: dict[str, Any]) -> None:
+        self.parsed.events[enrollment_event_id(eid)] = {
+            "event_type": e.project.kind.event_type,
+            "start_at": midnight(e.entry),
+            "end_at": midnight(e.exit) if e.exit else None,
+            "location": e.project.location,
+            "project_type": e.project.kind.name.upper(),
+            "details": details,
+            "part2": False,
+            "source_person_id": e.pid,
+        }
 
 
 def _within(night: date, enrollment: _Enrollment) -> bool:

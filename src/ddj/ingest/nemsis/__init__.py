@@ -14,12 +14,19 @@ EMSDataSet, or breaks before its first PCR is a :class:`FileUnreadableError`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from ddj.errors import FileUnreadableError
 from ddj.ingest.canonical import ParsedFile
-from ddj.ingest.nemsis.pcr import PcrError, no_patient_contact, read_pcr
+from ddj.ingest.nemsis.pcr import (
+    PRESENCE_ONLY,
+    WANTED,
+    PcrError,
+    no_patient_contact,
+    read_pcr,
+)
 from ddj.ingest.nemsis.reader import BrokenXml, PcrReader
 from ddj.ingest.profile import Profile
 
@@ -27,6 +34,7 @@ FORMAT = "nemsis"
 PATTERNS = ("*.xml",)
 NEEDS_PROFILE = False
 WHOLE_FOLDER = False
+CHUNK_PCRS = 5_000
 
 __all__ = ["PcrError", "parse_file"]
 
@@ -46,12 +54,15 @@ def iter_chunks(
     profile: Profile | None = None,
     *,
     today: date | None = None,
-    chunk_size: int = 5_000,
-):
-    """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk), so a
-    file of any size is read in constant memory. ``rows_read`` counts each chunk's own PCRs."""
+    chunk_size: int | None = None,
+) -> Iterator[ParsedFile]:
+    """The file as successive ParsedFiles of about ``chunk_size`` PCRs each (0: one chunk;
+    default ``CHUNK_PCRS``), so a file of any size is read in constant memory. ``rows_read``
+    counts each chunk's own PCRs."""
+    if chunk_size is None:
+        chunk_size = CHUNK_PCRS
     parsed = ParsedFile()
-    reader = PcrReader(path)
+    reader = PcrReader(path, WANTED, PRESENCE_ONLY)
     day = today or date.today()
     seen: set[str] = set()
     counted = 0

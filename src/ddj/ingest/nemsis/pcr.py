@@ -76,6 +76,28 @@ _READ = (
 )
 
 
+# Every element this module looks at: the reader builds only these (and the sections) of a PCR.
+WANTED = frozenset(
+    {
+        *_READ,
+        "ePatient.23",
+        "eDisposition.12",
+        *codes.REQUIRED,
+        *(element for elements in codes.REQUIRED.values() for element, _ in elements),
+    }
+)
+
+# Of those, the ones only checked for presence (the sections and the XSD-required elements whose
+# value ddj does not use).
+PRESENCE_ONLY = frozenset(
+    {
+        *codes.REQUIRED,
+        *(element for elements in codes.REQUIRED.values() for element, _ in elements),
+    }
+    - {*_READ, "ePatient.23", "eDisposition.12"}
+)
+
+
 class PcrError(Exception):
     """A PCR that cannot be loaded: the element, its value and the reason (for quarantine)."""
 
