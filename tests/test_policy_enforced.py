@@ -268,3 +268,35 @@ def test_file_exports_pass_the_same_policy(dashboard, tmp_path) -> None:
     assert bh <= clin
     with pytest.raises(NotAllowed, match="aggregates only"):
         ws.export("cohort", "csv", tmp_path / "a.csv", role="analyst")
+
+
+# Every role against every endpoint: the status each must get (200 allowed, 403 refused).
+ENDPOINTS = {
+    "/api/overview": "all",
+    "/": "all",
+    "/api/quality": "all",
+    "/quality": "all",
+    "/api/persons": "person_level",
+    "/persons": "person_level",
+    "/persons.csv": "person_level",
+    "/persons.xlsx": "person_level",
+    "/api/persons/{person}": "person_level",
+    "/persons/{person}": "person_level",
+    "/api/review": "review",
+}
+ALLOWED = {
+    "all": set(ROLES),
+    "person_level": {"admin", "case_manager", "clinician"},
+    "review": {"admin", "case_manager"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_role_endpoint_matrix(clients, dashboard, role: str, endpoint: str) -> None:
+    person = rich_person(dashboard)
+    response = clients[role].get(endpoint.format(person=person))
+    expected = 200 if role in ALLOWED[ENDPOINTS[endpoint]] else 403
+    assert response.status_code == expected, (role, endpoint, response.text[:200])
+    if expected == 403:
+        assert person not in response.text
