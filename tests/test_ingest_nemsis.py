@@ -75,6 +75,8 @@ def test_overdose_sample(ws: Workspace) -> None:
     assert details["destination_type"] == "Drug and/or Alcohol Rehabilitation Facility"
     assert details["utc_offset"] == "-04:00"
     assert details["not_recorded"] == ["ePatient.05", "ePatient.13"]
+    # The stated age (ePatient.15/16, 2516009 = years): linkage evidence without a DOB.
+    assert (details["patient_age"], details["patient_age_units"]) == ("45", "2516009")
 
 
 def test_suicide_sample(ws: Workspace) -> None:

@@ -54,6 +54,8 @@ _READ = (
     "ePatient.09",
     "ePatient.12",
     "ePatient.13",
+    "ePatient.15",
+    "ePatient.16",
     "ePatient.17",
     "ePatient.18",
     "ePatient.25",
@@ -338,6 +340,9 @@ def _details(
         "crew_disposition": _coded(pcr, "eDisposition.29", codes.CREW_DISPOSITION),
         "refusal_reasons": [codes.REFUSAL_REASON.get(r, r) for r in pcr.all("eDisposition.31")]
         or None,
+        # The stated age, linkage evidence when no date of birth was taken (ddj.link.age).
+        "patient_age": pcr.first("ePatient.15"),
+        "patient_age_units": pcr.first("ePatient.16") if pcr.first("ePatient.15") else None,
         "destination": pcr.first("eDisposition.01"),
         "destination_type": _coded(pcr, "eDisposition.21", codes.DESTINATION_TYPE),
         "start_from": start_from,
