@@ -6,9 +6,14 @@ from ddj.link.cluster import Identity, cluster, conflicting
 
 
 def ident(
-    ssn: str | None, dob: date | None, *names: str, last: str = "DOE", sex: str | None = None
+    ssn: str | None,
+    dob: date | None,
+    *names: str,
+    last: str = "DOE",
+    sex: str | None = None,
+    address: str | None = None,
 ) -> Identity:
-    return Identity(ssn, dob, frozenset(names), names[0] if names else None, last, sex)
+    return Identity(ssn, dob, frozenset(names), names[0] if names else None, last, sex, address)
 
 
 def test_a_weak_bridge_cannot_join_two_people_with_different_ssns_and_dobs() -> None:
@@ -43,6 +48,28 @@ def test_twins_and_siblings_without_ssns_conflict() -> None:
     assert not conflicting(gary, ident(None, date(1990, 2, 2), "PAUL", last="SMITH", sex="M"))
 
 
+def test_relatives_at_one_address_conflict_without_a_date_of_birth() -> None:
+    # A police record with no date of birth and the jail record of a brother at the same address.
+    brandon = ident(None, date(1991, 5, 27), "BRANDON", last="BECKER", sex="M", address="2525 W ST")
+    jimmy = ident(None, None, "JIMMY", last="BECKER", sex="M", address="2525 W ST")
+    assert conflicting(brandon, jimmy)
+    assert not conflicting(brandon, ident(None, None, "JIMMY", last="BECKER", sex="M"))
+    assert not conflicting(
+        brandon, ident(None, None, "BRANDEN", last="BECKER", sex="M", address="2525 W ST")
+    )
+
+
+def test_names_swapped_with_a_typo_are_not_a_conflict() -> None:
+    danjel = ident("900202917", date(1947, 9, 12), "DANJEL", last="ANG")
+    assert not conflicting(danjel, ident("911111111", date(1947, 9, 12), "ANG", last="DANEQL"))
+
+
+def test_the_same_name_born_within_a_year_is_a_typo_not_jr_and_sr() -> None:
+    ferris = ident("900632061", date(1925, 7, 8), "JACQUELINE", last="FERRIS")
+    assert not conflicting(ferris, ident("911111111", date(1925, 10, 30), "JACQUELINE"))
+    assert conflicting(ferris, ident("911111111", date(1951, 10, 30), "JACQUELINE"))
+
+
 def test_reviewer_decisions_override_scores() -> None:
     pairs = [("a", "b", 0.99), ("c", "d", 0.6)]
     clusters = cluster(
@@ -61,5 +88,6 @@ def test_cannot_link_holds_through_a_chain() -> None:
 def test_the_same_ssn_is_never_a_conflict() -> None:
     # A record whose first name was replaced (a data-entry error) with the same SSN and DOB.
     a = ident("900123456", date(1934, 7, 31), "WILLIAM", last="MILLAR", sex="M")
-    assert not conflicting(a, ident("900123456", date(1934, 7, 31), "JAYED", last="MILLAR",
-                                    sex="F"))
+    assert not conflicting(
+        a, ident("900123456", date(1934, 7, 31), "JAYED", last="MILLAR", sex="F")
+    )

@@ -28,6 +28,7 @@ class Identity:
     first: str | None = None
     last: str | None = None
     sex: str | None = None
+    address: str | None = None
 
 
 def _ssn_far(a: str, b: str) -> bool:
@@ -52,12 +53,18 @@ def _dob_close(a: date, b: date) -> bool:
 
 def _first_names_differ(a: Identity, b: Identity) -> bool:
     """Two first names that are neither nickname variants nor near spellings (REBECCA/REBECAC)
-    nor the two names swapped."""
+    nor the two names swapped (exactly or with a typo)."""
     if not (a.first and b.first) or a.first_variants & b.first_variants:
         return False
     if a.first == b.last or a.last == b.first:
         return False
+    if a.last and b.last and _near(a.first, b.last) and _near(a.last, b.first):
+        return False  # swapped, with a typo
     return jellyfish.jaro_winkler_similarity(a.first, b.first) < 0.85
+
+
+def _near(x: str, y: str) -> bool:
+    return jellyfish.jaro_winkler_similarity(x, y) >= 0.88
 
 
 def conflicting(a: Identity, b: Identity) -> bool:
@@ -68,13 +75,19 @@ def conflicting(a: Identity, b: Identity) -> bool:
     if a.ssn and b.ssn:
         if not _ssn_far(a.ssn, b.ssn):
             return False  # the same SSN (or a typo of it): whatever else differs, no conflict
-        dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
+        # Two people of one name and household (JR and SR) are born years apart; dates of
+        # birth within a year of each other are more likely one person's, written wrong.
+        dob_differs = bool(
+            a.dob and b.dob and not _dob_close(a.dob, b.dob) and abs((a.dob - b.dob).days) > 366
+        )
         return dob_differs or names_differ
     if not names_differ:
         return False
     if a.sex and b.sex and a.sex != b.sex:
         return True
-    return bool(a.dob and a.dob == b.dob and a.last and a.last == b.last)
+    if not (a.last and a.last == b.last):
+        return False
+    return bool((a.dob and a.dob == b.dob) or (a.address and a.address == b.address))
 
 
 class _Groups:

@@ -2,10 +2,12 @@
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
 first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
-full_names.
+full_names, street_key.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -25,12 +27,27 @@ def first_name_comparison() -> cl.CustomComparison:
             cll.JaroWinklerLevel("first_name", 0.92),
             cll.CustomLevel("first_phonetic_l = first_phonetic_r", label_for_charts="Sounds alike"),
             cll.JaroWinklerLevel("first_name", 0.80),
-            cll.CustomLevel(
-                "first_name_l = last_name_r AND last_name_l = first_name_r",
-                label_for_charts="First and last names swapped",
-            ),
+            cll.CustomLevel(SWAPPED, label_for_charts="First and last names swapped"),
+            cll.CustomLevel(SWAPPED_NEARLY, label_for_charts="Names swapped, spelt a little apart"),
+            cll.CustomLevel(MOVED, label_for_charts="One's first name is the other's last name"),
             cll.ElseLevel(),
         ],
+    )
+
+
+# First and last names written the other way round (exactly, or with a typo in either), or one
+# of them written in the other field; weighed in first_name and neutral in last_name.
+SWAPPED = "first_name_l = last_name_r AND last_name_l = first_name_r"
+SWAPPED_NEARLY = (
+    "jaro_winkler_similarity(first_name_l, last_name_r) >= 0.88 "
+    "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.88"
+)
+MOVED = "first_name_l = last_name_r OR last_name_l = first_name_r"
+
+
+def _neutral(level: cll.CustomLevel) -> cll.CustomLevel:
+    return level.configure(
+        m_probability=0.01, u_probability=0.01, fix_m_probability=True, fix_u_probability=True
     )
 
 
@@ -47,16 +64,13 @@ def last_name_comparison() -> cl.CustomComparison:
                 label_for_charts="Shares a part of a compound surname",
             ),
             cll.JaroWinklerLevel("last_name", 0.80),
-            # The swap is weighed once, in first_name; here it is neutral (m = u), so that a
+            # A swap is weighed once, in first_name; here it is neutral (m = u), so that a
             # swapped pair is not counted as evidence twice.
-            cll.CustomLevel(
-                "first_name_l = last_name_r AND last_name_l = first_name_r",
-                label_for_charts="First and last names swapped (weighed in first_name)",
-            ).configure(
-                m_probability=0.01,
-                u_probability=0.01,
-                fix_m_probability=True,
-                fix_u_probability=True,
+            _neutral(
+                cll.CustomLevel(
+                    f"({SWAPPED_NEARLY}) OR {MOVED}",
+                    label_for_charts="Names swapped or moved (weighed in first_name)",
+                )
             ),
             cll.ElseLevel(),
         ],
@@ -129,6 +143,52 @@ def alias_comparison() -> cl.CustomComparison:
     )
 
 
+def zip_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="zip",
+        comparison_levels=[
+            cll.NullLevel("zip"),
+            cll.ExactMatchLevel("zip"),
+            cll.DamerauLevenshteinLevel("zip", 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+# The street without spaces: typed addresses split and join words ("DISNEYCOURT").
+_ADDRESS_L = "replace(address_l, ' ', '')"
+_ADDRESS_R = "replace(address_r, ' ', '')"
+# The street without its house number.
+_STREET_L = "regexp_replace(address_l, '^[0-9]+[A-Z]? ', '')"
+_STREET_R = "regexp_replace(address_r, '^[0-9]+[A-Z]? ', '')"
+
+
+def address_comparison() -> cl.CustomComparison:
+    """The street address (cleaned in prepare.py: one spelling, no unit, the street of an address
+    written as one string). Term frequencies make a shelter's address, shared by hundreds, weak
+    evidence."""
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            cll.ExactMatchLevel("address", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                f"jaro_winkler_similarity({_ADDRESS_L}, {_ADDRESS_R}) >= 0.92",
+                label_for_charts="Spelt a little apart",
+            ),
+            cll.ExactMatchLevel("street_key").configure(
+                label_for_charts="Same house number and street name"
+            ),
+            cll.CustomLevel(
+                f"{_STREET_L} <> address_l AND "
+                f"jaro_winkler_similarity({_STREET_L}, {_STREET_R}) >= 0.92",
+                label_for_charts="Same street, another house number",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def incident_comparison() -> cl.CustomComparison:
     """An EMS run and a police call of the same 911 incident (two people at one call are
     usually both police contacts, so only records of different systems count)."""
@@ -148,19 +208,22 @@ def incident_comparison() -> cl.CustomComparison:
     )
 
 
-# The comparisons of this model, by output name: a stored model with others is retrained.
-COMPARISON_NAMES = (
-    "first_name",
-    "last_name",
-    "dob",
-    "ssn",
-    "sex",
-    "zip",
-    "address",
-    "phone",
-    "incident",
-    "alias",
-)
+def signature(model_dict: dict) -> tuple:
+    """What a model compares: each comparison's name and the SQL of its levels. A stored model
+    whose signature differs from this code's was trained on other comparisons: it is retrained,
+    not reused."""
+    return tuple(
+        (
+            c.get("output_column_name"),
+            tuple(level.get("sql_condition") for level in c.get("comparison_levels", [])),
+        )
+        for c in model_dict.get("comparisons", [])
+    )
+
+
+@lru_cache(maxsize=1)
+def current_signature() -> tuple:
+    return signature(settings().get_settings("duckdb").as_dict())
 
 
 def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
@@ -174,9 +237,8 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             dob_comparison(),
             ssn_comparison(),
             cl.ExactMatch("sex"),
-            cl.ExactMatch("zip"),
-            # Term frequencies make a shelter's address, shared by hundreds, weak evidence.
-            cl.ExactMatch("address").configure(term_frequency_adjustments=True),
+            zip_comparison(),
+            address_comparison(),
             cl.ExactMatch("phone"),
             incident_comparison(),
             alias_comparison(),
@@ -197,6 +259,9 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "last_phonetic"),
         block_on("dob", "first_phonetic"),
         "l.first_name = r.last_name AND l.last_name = r.first_name",
+        "l.dob = r.dob AND l.first_phonetic = r.last_phonetic",
+        block_on("first_name", "street_key"),
+        block_on("last_name", "street_key"),
         "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),

@@ -11,14 +11,18 @@ import pyarrow as pa
 from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
-    clean_address,
     clean_dob,
     clean_name,
     clean_ssn,
     name_variants,
     phonetic,
+    split_address,
 )
 from ddj.store import Store
+
+# Part of every record's basis hash: a new version (when the cleaning above changes) prepares
+# every record again, so link_input never mixes two ways of cleaning.
+PREPARE_VERSION = "2"
 
 INPUT_SCHEMA = pa.schema(
     [
@@ -42,11 +46,23 @@ INPUT_SCHEMA = pa.schema(
     ]
 )
 
+# Columns derived from the stored ones as the input is read (link_input keeps only the above).
+DERIVED = (
+    # The house number and the first word of the street ("52 FAUCETT"): typed addresses misspell
+    # the street type ("52 FAUCETT DTREET") more than the name.
+    (
+        "street_key",
+        "nullif(regexp_extract(address, '^[0-9]+[A-Z]? +(?:[NSEW]{1,2} +)?[A-Z]+'), '')",
+    ),
+)
+LINK_SCHEMA = pa.schema([*INPUT_SCHEMA, *(pa.field(name, pa.string()) for name, _ in DERIVED)])
+
 
 def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     """Bring link_input up to date with the current records.
 
-    Returns every prepared record and the keys that are new or changed since the last refresh.
+    Returns every prepared record (with the DERIVED columns) and the keys that are new or
+    changed since the last refresh.
     """
     con = store.con
     # The 911/CAD incident numbers of each record's contacts: an EMS run and the police call of
@@ -61,12 +77,13 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
         WHERE incident IS NOT NULL
         GROUP BY record_key
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE link_basis AS
         SELECT r.record_key,
                md5(r.row_hash || coalesce(string_agg(a.alias_hash, ',' ORDER BY a.alias_hash),
                                          '')
-                   || coalesce(CAST(any_value(i.incidents) AS VARCHAR), '')) AS basis_hash
+                   || coalesce(CAST(any_value(i.incidents) AS VARCHAR), '')
+                   || '{PREPARE_VERSION}') AS basis_hash
         FROM current_record r LEFT JOIN record_alias a USING (record_key)
         LEFT JOIN link_incidents i USING (record_key)
         GROUP BY r.record_key, r.row_hash
@@ -110,9 +127,9 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    columns = ", ".join(INPUT_SCHEMA.names)
+    columns = ", ".join([*INPUT_SCHEMA.names, *(f"{sql} AS {name}" for name, sql in DERIVED)])
     table = con.sql(f"SELECT {columns} FROM link_input ORDER BY unique_id").to_arrow_table()
-    return table.cast(INPUT_SCHEMA), changed
+    return table.cast(LINK_SCHEMA), changed
 
 
 def _prepare(rows: list[tuple]) -> pa.Table:
@@ -164,8 +181,9 @@ def _prepare(rows: list[tuple]) -> pa.Table:
         out["sex"].append(sex if sex in ("F", "M") else None)
         out["ssn"].append(ssn_clean)
         out["ssn_last4"].append(ssn_clean[-4:] if ssn_clean else last4)
-        out["zip"].append(zip_code)
-        out["address"].append(clean_address(address))
+        street, address_zip = split_address(address)
+        out["zip"].append(zip_code or address_zip)
+        out["address"].append(street)
         out["phone"].append(phone)
         out["incidents"].append(incidents or None)
         out["basis_hash"].append(basis_hash)
