@@ -44,6 +44,7 @@ def test_twins_and_siblings_without_ssns_conflict() -> None:
     assert conflicting(gary, ident(None, date(1984, 1, 15), "SANDRA", last="MILLER", sex="F"))
     assert conflicting(gary, ident(None, date(1984, 1, 15), "PAUL", last="MILLER", sex="M"))
     assert not conflicting(gary, ident(None, date(1984, 1, 15), "GARRY", last="MILLER"))
+    assert not conflicting(gary, ident(None, date(1984, 1, 15), "GRAY", last="MILLER"))  # typo
     assert not conflicting(gary, ident(None, None, "MILLER", last="GARY"))  # swapped names
     assert not conflicting(gary, ident(None, date(1990, 2, 2), "PAUL", last="SMITH", sex="M"))
 

@@ -60,6 +60,8 @@ def _first_names_differ(a: Identity, b: Identity) -> bool:
         return False
     if a.last and b.last and _near(a.first, b.last) and _near(a.last, b.first):
         return False  # swapped, with a typo
+    if jellyfish.damerau_levenshtein_distance(a.first, b.first) <= 1:
+        return False  # one letter left out, added, changed or two swapped (GUS/GS)
     return jellyfish.jaro_winkler_similarity(a.first, b.first) < 0.85
 
 
