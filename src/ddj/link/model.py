@@ -2,7 +2,7 @@
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
 first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
-full_names, street_key.
+full_names, street_key, age_dob_from, age_dob_to.
 """
 
 from __future__ import annotations
@@ -158,7 +158,9 @@ def zip_comparison() -> cl.CustomComparison:
 # The street without spaces: typed addresses split and join words ("DISNEYCOURT").
 _ADDRESS_L = "replace(address_l, ' ', '')"
 _ADDRESS_R = "replace(address_r, ' ', '')"
-# The street without its house number.
+# The house number ('' when there is none); and the street without it.
+_NUMBER_L = "regexp_extract(address_l, '^[0-9]*')"
+_NUMBER_R = "regexp_extract(address_r, '^[0-9]*')"
 _STREET_L = "regexp_replace(address_l, '^[0-9]+[A-Z]? ', '')"
 _STREET_R = "regexp_replace(address_r, '^[0-9]+[A-Z]? ', '')"
 
@@ -173,7 +175,8 @@ def address_comparison() -> cl.CustomComparison:
             cll.NullLevel("address"),
             cll.ExactMatchLevel("address", term_frequency_adjustments=True),
             cll.CustomLevel(
-                f"jaro_winkler_similarity({_ADDRESS_L}, {_ADDRESS_R}) >= 0.92",
+                f"jaro_winkler_similarity({_ADDRESS_L}, {_ADDRESS_R}) >= 0.92 "
+                f"AND {_NUMBER_L} = {_NUMBER_R}",
                 label_for_charts="Spelt a little apart",
             ),
             cll.ExactMatchLevel("street_key").configure(
@@ -183,6 +186,38 @@ def address_comparison() -> cl.CustomComparison:
                 f"{_STREET_L} <> address_l AND "
                 f"jaro_winkler_similarity({_STREET_L}, {_STREET_R}) >= 0.92",
                 label_for_charts="Same street, another house number",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+_FITS = (
+    "(dob_l BETWEEN age_dob_from_r - {slack} AND age_dob_to_r + {slack}) "
+    "OR (dob_r BETWEEN age_dob_from_l - {slack} AND age_dob_to_l + {slack}) "
+    "OR (age_dob_from_l - {slack} <= age_dob_to_r AND age_dob_from_r - {slack} <= age_dob_to_l)"
+)
+
+
+def age_comparison() -> cl.CustomComparison:
+    """A stated age (EMS) against the other's date of birth or stated age (see age.py): the
+    date of birth fits the age, fits it give or take 5 years (crews estimate ages), or not."""
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.CustomLevel(
+                "NOT ((dob_l IS NOT NULL AND age_dob_from_r IS NOT NULL) "
+                "OR (dob_r IS NOT NULL AND age_dob_from_l IS NOT NULL) "
+                "OR (age_dob_from_l IS NOT NULL AND age_dob_from_r IS NOT NULL))",
+                label_for_charts="No stated age to compare",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                _FITS.format(slack="INTERVAL 0 DAY"),
+                label_for_charts="Date of birth fits the stated age",
+            ),
+            cll.CustomLevel(
+                _FITS.format(slack="INTERVAL 5 YEAR"),
+                label_for_charts="Fits the stated age give or take 5 years",
             ),
             cll.ElseLevel(),
         ],
@@ -242,6 +277,7 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             cl.ExactMatch("phone"),
             incident_comparison(),
             alias_comparison(),
+            age_comparison(),
         ],
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ddj.link.age import age_ranges_sql
 from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
@@ -52,10 +53,14 @@ DERIVED = (
     # the street type ("52 FAUCETT DTREET") more than the name.
     (
         "street_key",
-        "nullif(regexp_extract(address, '^[0-9]+[A-Z]? +(?:[NSEW]{1,2} +)?[A-Z]+'), '')",
+        "nullif(regexp_extract(l.address, '^[0-9]+[A-Z]? +(?:[NSEW]{1,2} +)?[A-Z]+'), '')",
+        pa.string(),
     ),
+    # The dates of birth a stated age allows, for records without one (age.py).
+    ("age_dob_from", "g.age_dob_from", pa.date32()),
+    ("age_dob_to", "g.age_dob_to", pa.date32()),
 )
-LINK_SCHEMA = pa.schema([*INPUT_SCHEMA, *(pa.field(name, pa.string()) for name, _ in DERIVED)])
+LINK_SCHEMA = pa.schema([*INPUT_SCHEMA, *(pa.field(name, kind) for name, _, kind in DERIVED)])
 
 
 def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
@@ -127,8 +132,18 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    columns = ", ".join([*INPUT_SCHEMA.names, *(f"{sql} AS {name}" for name, sql in DERIVED)])
-    table = con.sql(f"SELECT {columns} FROM link_input ORDER BY unique_id").to_arrow_table()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE link_no_dob AS "
+        "SELECT unique_id AS record_key FROM link_input WHERE dob IS NULL"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE link_ages AS {age_ranges_sql('link_no_dob')}")
+    columns = ", ".join(
+        [*(f"l.{name}" for name in INPUT_SCHEMA.names), *(f"{sql} AS {n}" for n, sql, _ in DERIVED)]
+    )
+    table = con.sql(f"""
+        SELECT {columns} FROM link_input l LEFT JOIN link_ages g ON g.record_key = l.unique_id
+        ORDER BY l.unique_id
+    """).to_arrow_table()
     return table.cast(LINK_SCHEMA), changed
 
 
