@@ -2,7 +2,8 @@
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
 first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
-full_names, street_key, age_dob_from, age_dob_to.
+full_names, and (derived as the input is read) street_key, address_compact, house_number,
+street, age_dob_from, age_dob_to.
 """
 
 from __future__ import annotations
@@ -155,36 +156,25 @@ def zip_comparison() -> cl.CustomComparison:
     )
 
 
-# The street without spaces: typed addresses split and join words ("DISNEYCOURT").
-_ADDRESS_L = "replace(address_l, ' ', '')"
-_ADDRESS_R = "replace(address_r, ' ', '')"
-# The house number ('' when there is none); and the street without it.
-_NUMBER_L = "regexp_extract(address_l, '^[0-9]*')"
-_NUMBER_R = "regexp_extract(address_r, '^[0-9]*')"
-_STREET_L = "regexp_replace(address_l, '^[0-9]+[A-Z]? ', '')"
-_STREET_R = "regexp_replace(address_r, '^[0-9]+[A-Z]? ', '')"
-
-
 def address_comparison() -> cl.CustomComparison:
     """The street address (cleaned in prepare.py: one spelling, no unit, the street of an address
-    written as one string). Term frequencies make a shelter's address, shared by hundreds, weak
-    evidence."""
+    written as one string; its compact form, house number and street derived as it is read).
+    Term frequencies make a shelter's address, shared by hundreds, weak evidence."""
     return cl.CustomComparison(
         output_column_name="address",
         comparison_levels=[
             cll.NullLevel("address"),
             cll.ExactMatchLevel("address", term_frequency_adjustments=True),
             cll.CustomLevel(
-                f"jaro_winkler_similarity({_ADDRESS_L}, {_ADDRESS_R}) >= 0.92 "
-                f"AND {_NUMBER_L} = {_NUMBER_R}",
+                "jaro_winkler_similarity(address_compact_l, address_compact_r) >= 0.92 "
+                "AND house_number_l = house_number_r",
                 label_for_charts="Spelt a little apart",
             ),
             cll.ExactMatchLevel("street_key").configure(
                 label_for_charts="Same house number and street name"
             ),
             cll.CustomLevel(
-                f"{_STREET_L} <> address_l AND "
-                f"jaro_winkler_similarity({_STREET_L}, {_STREET_R}) >= 0.92",
+                "jaro_winkler_similarity(street_l, street_r) >= 0.92",
                 label_for_charts="Same street, another house number",
             ),
             cll.ElseLevel(),

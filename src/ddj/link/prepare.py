@@ -56,6 +56,15 @@ DERIVED = (
         "nullif(regexp_extract(l.address, '^[0-9]+[A-Z]? +(?:[NSEW]{1,2} +)?[A-Z]+'), '')",
         pa.string(),
     ),
+    # Without spaces: typed addresses split and join words ("DISNEYCOURT").
+    ("address_compact", "replace(l.address, ' ', '')", pa.string()),
+    # The house number ('' when there is none), and the street of an address that has one.
+    ("house_number", "regexp_extract(l.address, '^[0-9]*')", pa.string()),
+    (
+        "street",
+        "nullif(regexp_replace(l.address, '^[0-9]+[A-Z]? ', ''), l.address)",
+        pa.string(),
+    ),
     # The dates of birth a stated age allows, for records without one (age.py).
     ("age_dob_from", "g.age_dob_from", pa.date32()),
     ("age_dob_to", "g.age_dob_to", pa.date32()),
