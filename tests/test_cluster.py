@@ -71,6 +71,28 @@ def test_the_same_name_born_within_a_year_is_a_typo_not_jr_and_sr() -> None:
     assert conflicting(ferris, ident("911111111", date(1951, 10, 30), "JACQUELINE"))
 
 
+def test_one_misread_record_does_not_keep_a_well_attested_person_apart() -> None:
+    born = date(1981, 4, 26)
+    alice = {f"bh|{i}": ident(None, born, "ALICE", last="ROBINSON", sex="F") for i in range(4)}
+    # She gave a nickname to a crew; a jail clerk mistyped her name.
+    lisa = {"ems|1": ident(None, born, "LISA", "ALICE", last="ROBINSON", sex="F")}
+    akice = {"jail|1": ident("929870540", born, "AKICE", last="ROBINSON", sex="F")}
+    identities = alice | lisa | akice
+    pairs = [(a, b, 0.999) for a in alice for b in alice if a < b]
+    pairs += [("bh|0", "ems|1", 0.998)] + [(a, "jail|1", 0.99) for a in alice]
+    clusters = cluster(list(identities), pairs, 0.95, identities)
+    assert len(set(clusters.values())) == 1
+
+    # Twins: every record of one conflicts with every record of the other.
+    paul = {f"jail|p{i}": ident(None, born, "PAUL", last="ROBINSON", sex="M") for i in range(3)}
+    peter = {f"ed|q{i}": ident(None, born, "PETER", last="ROBINSON", sex="M") for i in range(3)}
+    identities = paul | peter
+    pairs = [(a, b, 0.999) for group in (paul, peter) for a in group for b in group if a < b]
+    pairs += [(a, b, 0.99) for a in paul for b in peter]
+    clusters = cluster(list(identities), pairs, 0.95, identities)
+    assert len(set(clusters.values())) == 2
+
+
 def test_reviewer_decisions_override_scores() -> None:
     pairs = [("a", "b", 0.99), ("c", "d", 0.6)]
     clusters = cluster(

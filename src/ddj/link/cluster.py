@@ -5,8 +5,11 @@ name and no date of birth joins every JOSE HERNANDEZ it resembles). Here links a
 descending probability and two groups are joined only when no pair of their records conflicts:
 a reviewer said "not the same person", or the records carry different full SSNs (more than one
 digit apart) together with a different date of birth or first name, or (twins, siblings) the
-first names differ and so does the sex, or the surname and date of birth are the same.
-A reviewer's "same person" is taken first and always.
+first names differ and so does the sex, or the surname and date of birth or address are the
+same. A conflict counts when it is not outweighed: where more record pairs across the two groups
+agree (same date of birth, surname and first name) than conflict, the conflicting record is one
+misread record of a well-attested person, not a second person.
+A reviewer's "same person" is taken first and always; a reviewer's "not the same" always holds.
 """
 
 from __future__ import annotations
@@ -92,6 +95,15 @@ def conflicting(a: Identity, b: Identity) -> bool:
     return bool((a.dob and a.dob == b.dob) or (a.address and a.address == b.address))
 
 
+def agreeing(a: Identity, b: Identity) -> bool:
+    """Records that attest one person: the same date of birth and surname, and first names that
+    do not differ. Where more pairs across two groups agree so than conflict, the conflict is
+    one misread record of a well-attested person (a crew heard LISA for ALICE), not two people."""
+    return bool(
+        a.dob and a.dob == b.dob and a.last and a.last == b.last and a.first and b.first
+    ) and not _first_names_differ(a, b)
+
+
 class _Groups:
     def __init__(self, keys: Iterable[str], identities: dict[str, Identity]):
         self.parent = {k: k for k in keys}
@@ -121,7 +133,14 @@ class _Groups:
         if not hard_small:
             return False
         hard_large = [self.identities[k] for k in self.members[large] if k in self.identities]
-        return any(conflicting(x, y) for x in hard_small for y in hard_large)
+        conflicts = agreements = 0
+        for x in hard_small:
+            for y in hard_large:
+                if conflicting(x, y):
+                    conflicts += 1
+                elif agreeing(x, y):
+                    agreements += 1
+        return conflicts > agreements
 
     def union(self, ra: str, rb: str) -> None:
         if len(self.members[ra]) < len(self.members[rb]):
