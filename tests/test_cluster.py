@@ -60,6 +60,16 @@ def test_relatives_at_one_address_conflict_without_a_date_of_birth() -> None:
     )
 
 
+def test_jr_and_sr_at_one_address_conflict_without_ssns() -> None:
+    senior = ident(None, date(1958, 2, 1), "WALTER", last="MOORE", address="6160 HILL PL")
+    junior = ident(None, date(1984, 7, 9), "WALTER", last="MOORE", address="6160 HILL PL")
+    assert conflicting(senior, junior)
+    # Elsewhere, a date of birth years off is left to the model's score, and so is a typo of it.
+    assert not conflicting(senior, ident(None, date(1984, 7, 9), "WALTER", last="MOORE"))
+    typo = ident(None, date(1958, 1, 2), "WALTER", last="MOORE", address="6160 HILL PL")
+    assert not conflicting(senior, typo)
+
+
 def test_names_swapped_with_a_typo_are_not_a_conflict() -> None:
     danjel = ident("900202917", date(1947, 9, 12), "DANJEL", last="ANG")
     assert not conflicting(danjel, ident("911111111", date(1947, 9, 12), "ANG", last="DANEQL"))

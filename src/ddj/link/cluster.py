@@ -54,6 +54,15 @@ def _dob_close(a: date, b: date) -> bool:
     return sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1
 
 
+def _dob_far(a: Identity, b: Identity) -> bool:
+    """Dates of birth more than a year apart and not a typo of each other: two people of one
+    name and household (JR and SR) are born years apart; dates within a year are more likely one
+    person's, written wrong."""
+    return bool(
+        a.dob and b.dob and not _dob_close(a.dob, b.dob) and abs((a.dob - b.dob).days) > 366
+    )
+
+
 def _first_names_differ(a: Identity, b: Identity) -> bool:
     """Two first names that are neither nickname variants nor near spellings (REBECCA/REBECAC)
     nor the two names swapped (exactly or with a typo)."""
@@ -74,18 +83,18 @@ def _near(x: str, y: str) -> bool:
 
 def conflicting(a: Identity, b: Identity) -> bool:
     """Records that cannot be one person: different SSNs with a different date of birth or first
-    name; or (twins, siblings) a different first name with a different sex, or with the same
-    surname and date of birth."""
+    name; dates of birth years apart with the same surname and address (JR and SR); or (twins,
+    siblings) a different first name with a different sex, or with the same surname and date of
+    birth or address."""
     names_differ = _first_names_differ(a, b)
     if a.ssn and b.ssn:
         if not _ssn_far(a.ssn, b.ssn):
             return False  # the same SSN (or a typo of it): whatever else differs, no conflict
         # Two people of one name and household (JR and SR) are born years apart; dates of
         # birth within a year of each other are more likely one person's, written wrong.
-        dob_differs = bool(
-            a.dob and b.dob and not _dob_close(a.dob, b.dob) and abs((a.dob - b.dob).days) > 366
-        )
-        return dob_differs or names_differ
+        return _dob_far(a, b) or names_differ
+    if _dob_far(a, b) and a.last and a.last == b.last and a.address and a.address == b.address:
+        return True  # JR and SR (or another relative) at one address
     if not names_differ:
         return False
     if a.sex and b.sex and a.sex != b.sex:
