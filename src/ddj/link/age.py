@@ -34,21 +34,18 @@ _UNITS = {
 
 def _unit_case() -> str:
     whens = " ".join(f"WHEN '{code}' THEN '{unit}'" for code, unit in _UNITS.items())
-    return f"CASE lower(json_extract_string(e.details, '$.patient_age_units')) {whens} END"
+    return f"CASE age_units {whens} END"
 
 
-def age_ranges_sql(records_without_dob: str) -> str:
-    """SQL for a table (record_key, age_dob_from, age_dob_to): for each record in the table
-    ``records_without_dob`` (a column record_key), the dates of birth its first stated age
-    allows. Hours and minutes mean born that day or the day before."""
+def age_ranges_sql(stated: str) -> str:
+    """SQL for a table (record_key, age_dob_from, age_dob_to) from the table ``stated``
+    (record_key, on_day, age_text, age_units: lower case): the dates of birth a record's first
+    stated age allows. Hours and minutes mean born that day or the day before."""
     return f"""
         WITH stated AS (
-            SELECT e.record_key, CAST(e.start_at AS DATE) AS on_day,
-                   TRY_CAST(json_extract_string(e.details, '$.patient_age') AS INTEGER) AS age,
+            SELECT record_key, on_day, TRY_CAST(age_text AS INTEGER) AS age,
                    coalesce({_unit_case()}, 'year') AS unit
-            FROM current_event e
-            WHERE e.record_key IN (SELECT record_key FROM {records_without_dob})
-              AND json_extract_string(e.details, '$.patient_age') IS NOT NULL
+            FROM {stated}
         ), first_stated AS (
             SELECT record_key, min(on_day) AS on_day,
                    arg_min(age, on_day) AS age, arg_min(unit, on_day) AS unit

@@ -142,6 +142,8 @@ class _Groups:
         if not hard_small:
             return False
         hard_large = [self.identities[k] for k in self.members[large] if k in self.identities]
+        if not any(conflicting(x, y) for x in hard_small for y in hard_large):
+            return False
         conflicts = agreements = 0
         for x in hard_small:
             for y in hard_large:

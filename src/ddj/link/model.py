@@ -287,7 +287,6 @@ def prediction_blocking_rules() -> list:
         "l.first_name = r.last_name AND l.last_name = r.first_name",
         "l.dob = r.dob AND l.first_phonetic = r.last_phonetic",
         block_on("first_name", "street_key"),
-        block_on("last_name", "street_key"),
         "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),

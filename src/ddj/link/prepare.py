@@ -81,14 +81,21 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     con = store.con
     # The 911/CAD incident numbers of each record's contacts: an EMS run and the police call of
     # the same incident usually concern the same person.
+    # One pass over the events' details for both (and for the stated ages, age.py).
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_event_facts AS
+        SELECT record_key, on_day, coalesce(v[1], v[2]) AS incident,
+               v[3] AS age_text, lower(v[4]) AS age_units
+        FROM (SELECT record_key, CAST(start_at AS DATE) AS on_day,
+                     json_extract_string(details, ['$.incident_number', '$.cad_incident_number',
+                                                   '$.patient_age', '$.patient_age_units']) AS v
+              FROM current_event WHERE details IS NOT NULL)
+        WHERE coalesce(v[1], v[2], v[3]) IS NOT NULL
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE link_incidents AS
         SELECT record_key, list(DISTINCT incident ORDER BY incident) AS incidents
-        FROM (SELECT record_key,
-                     coalesce(json_extract_string(details, '$.incident_number'),
-                              json_extract_string(details, '$.cad_incident_number')) AS incident
-              FROM current_event)
-        WHERE incident IS NOT NULL
+        FROM link_event_facts WHERE incident IS NOT NULL
         GROUP BY record_key
     """)
     con.execute(f"""
@@ -141,11 +148,13 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE link_no_dob AS "
-        "SELECT unique_id AS record_key FROM link_input WHERE dob IS NULL"
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE link_ages AS {age_ranges_sql('link_no_dob')}")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_stated_ages AS
+        SELECT f.record_key, f.on_day, f.age_text, f.age_units
+        FROM link_event_facts f JOIN link_input l ON l.unique_id = f.record_key
+        WHERE f.age_text IS NOT NULL AND l.dob IS NULL
+    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE link_ages AS {age_ranges_sql('link_stated_ages')}")
     columns = ", ".join(
         [*(f"l.{name}" for name in INPUT_SCHEMA.names), *(f"{sql} AS {n}" for n, sql, _ in DERIVED)]
     )
