@@ -153,7 +153,10 @@ def zip_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("zip"),
             cll.ExactMatchLevel("zip"),
-            cll.DamerauLevenshteinLevel("zip", 1),
+            cll.CustomLevel(
+                "left(zip_l, 3) = left(zip_r, 3) AND damerau_levenshtein(zip_l, zip_r) <= 1",
+                label_for_charts="One digit different or two swapped",
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -177,7 +180,8 @@ def address_comparison() -> cl.CustomComparison:
                 label_for_charts="Same house number and street name"
             ),
             cll.CustomLevel(
-                "jaro_winkler_similarity(street_l, street_r) >= 0.92",
+                "left(street_l, 2) = left(street_r, 2) "
+                "AND jaro_winkler_similarity(street_l, street_r) >= 0.92",
                 label_for_charts="Same street, another house number",
             ),
             cll.ElseLevel(),
