@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -120,6 +121,7 @@ def main() -> None:
         print(json.dumps(step(Path(args.step[0]), args.step[1], args.batch, args.prefix)))
         return
     work = HERE / "work" / f"scale-{args.people}"
+    load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     steps = ("daily",) if args.daily_only else ("ingest", "link", "daily")
     if not args.daily_only:
@@ -164,18 +166,20 @@ def main() -> None:
             break
         results[what] = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"  {results[what]}", file=sys.stderr, flush=True)
-    table = render(args, generated, results)
+    table = render(args, generated, results, (load_start, os.getloadavg()[0]))
     print(table)
     if not args.no_record:
         with (HERE / "results.md").open("a", encoding="utf-8") as handle:
             handle.write(table + "\n")
 
 
-def render(args, generated: float, results: dict) -> str:
+def render(args, generated: float, results: dict, load: tuple[float, float]) -> str:
     lines = [
         f"## Linking at scale, {datetime.now():%Y-%m-%d %H:%M}",
         "",
-        f"Machine: {machine()}. Command: `.venv/bin/python bench/scale.py --people "
+        f"Machine: {machine()}; load average {load[0]:.1f} at the start, {load[1]:.1f} at the "
+        "end (other processes shared the cores, so wall times are indicative). "
+        "Command: `.venv/bin/python bench/scale.py --people "
         f"{args.people} --batch {args.batch} --seed {args.seed}`. Each step in its own "
         f"process (peak RSS is that step's). "
         + (

@@ -1,11 +1,80 @@
-"""The Splink model's declared comparisons match its settings (a stored model is reused only
-when they agree)."""
+"""A stored model is reused only when it compares records as this code's model does."""
+
+import copy
 
 from ddj.link import model
 
 
-def test_comparison_names_are_the_settings_comparisons() -> None:
-    settings = model.settings().get_settings("duckdb")
-    assert sorted(c.output_column_name for c in settings.comparisons) == sorted(
-        model.COMPARISON_NAMES
+def test_the_settings_have_the_current_signature() -> None:
+    settings = model.settings().get_settings("duckdb").as_dict()
+    names = [name for name, _levels in model.signature(settings)]
+    assert "address" in names and "first_name" in names
+    assert model.signature(settings) == model.current_signature()
+
+
+def test_a_model_with_other_levels_has_another_signature() -> None:
+    settings = model.settings().get_settings("duckdb").as_dict()
+    older = copy.deepcopy(settings)
+    address = next(c for c in older["comparisons"] if c["output_column_name"] == "address")
+    address["comparison_levels"] = address["comparison_levels"][:2] + [
+        address["comparison_levels"][-1]
+    ]
+    assert model.signature(older) != model.current_signature()
+
+
+def _level_of(comparison: str, **values) -> str:
+    """The label of the first level of a comparison whose SQL holds for these values."""
+    import duckdb
+
+    settings = model.settings().get_settings("duckdb").as_dict()
+    levels = next(c for c in settings["comparisons"] if c["output_column_name"] == comparison)
+    con = duckdb.connect()
+    select = ", ".join(
+        f"{'NULL' if v is None else repr(v)}::{'DATE' if 'dob' in k else 'VARCHAR'} AS {k}"
+        for k, v in values.items()
     )
+    con.execute(f"CREATE TABLE pair AS SELECT {select}")
+    for level in levels["comparison_levels"]:
+        sql = level["sql_condition"]
+        if (
+            sql == "ELSE"
+            or con.execute(f"SELECT coalesce(({sql}), false) FROM pair").fetchall()[0][0]
+        ):
+            return level["label_for_charts"]
+    raise AssertionError("no level")
+
+
+def test_a_stated_age_is_compared_with_the_other_date_of_birth() -> None:
+    ems = {"age_dob_from_l": "1976-03-11", "age_dob_to_l": "1977-03-10", "dob_l": None}
+    none = {"age_dob_from_r": None, "age_dob_to_r": None}
+    fits = _level_of("age", **ems, **none, dob_r="1976-12-01")
+    assert fits == "Date of birth fits the stated age"
+    assert _level_of("age", **ems, **none, dob_r="1972-12-01").startswith(
+        "Fits the stated age give"
+    )
+    assert _level_of("age", **ems, **none, dob_r="1950-12-01") == "All other comparisons"
+    assert _level_of("age", **ems, **none, dob_r=None) == "No stated age to compare"
+    both = {"age_dob_from_r": "1976-09-01", "age_dob_to_r": "1977-08-31", "dob_r": None}
+    assert _level_of("age", **ems, **both) == "Date of birth fits the stated age"
+
+
+def test_typed_addresses_match_through_spacing_and_a_misspelt_street_type() -> None:
+    import duckdb
+
+    from ddj.link.prepare import DERIVED
+
+    def derived(address: str, side: str) -> dict:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE l AS SELECT ?::VARCHAR AS address", [address])
+        names = [n for n, sql, _ in DERIVED if "l.address" in sql]
+        sql = ", ".join(s for n, s, _ in DERIVED if n in names)
+        values = con.execute(f"SELECT l.address, {sql} FROM l").fetchall()[0]
+        return {f"{n}_{side}": v for n, v in zip(["address", *names], values, strict=True)}
+
+    def level(a: str, b: str) -> str:
+        return _level_of("address", **derived(a, "l"), **derived(b, "r"))
+
+    assert level("41 DISNEY CT", "41 DISNEYCOURT") == "Spelt a little apart"
+    assert level("52 FAUCETT ST", "52 FAUCETT DTREET") == "Same house number and street name"
+    assert level("10 TEMPERLEY ST", "20 TEMPERLEY ST") == "Same street, another house number"
+    assert level("10 TEMPERLEY ST", "7 COPE PL") == "All other comparisons"

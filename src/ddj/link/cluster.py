@@ -5,8 +5,11 @@ name and no date of birth joins every JOSE HERNANDEZ it resembles). Here links a
 descending probability and two groups are joined only when no pair of their records conflicts:
 a reviewer said "not the same person", or the records carry different full SSNs (more than one
 digit apart) together with a different date of birth or first name, or (twins, siblings) the
-first names differ and so does the sex, or the surname and date of birth are the same.
-A reviewer's "same person" is taken first and always.
+first names differ and so does the sex, or the surname and date of birth or address are the
+same. A conflict counts when it is not outweighed: where more record pairs across the two groups
+agree (same date of birth, surname and first name) than conflict, the conflicting record is one
+misread record of a well-attested person, not a second person.
+A reviewer's "same person" is taken first and always; a reviewer's "not the same" always holds.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Identity:
     first: str | None = None
     last: str | None = None
     sex: str | None = None
+    address: str | None = None
 
 
 def _ssn_far(a: str, b: str) -> bool:
@@ -50,31 +54,63 @@ def _dob_close(a: date, b: date) -> bool:
     return sum(x != y for x, y in zip(sa, sb, strict=True)) <= 1
 
 
+def _dob_far(a: Identity, b: Identity) -> bool:
+    """Dates of birth more than a year apart and not a typo of each other: two people of one
+    name and household (JR and SR) are born years apart; dates within a year are more likely one
+    person's, written wrong."""
+    return bool(
+        a.dob and b.dob and not _dob_close(a.dob, b.dob) and abs((a.dob - b.dob).days) > 366
+    )
+
+
 def _first_names_differ(a: Identity, b: Identity) -> bool:
     """Two first names that are neither nickname variants nor near spellings (REBECCA/REBECAC)
-    nor the two names swapped."""
+    nor the two names swapped (exactly or with a typo)."""
     if not (a.first and b.first) or a.first_variants & b.first_variants:
         return False
     if a.first == b.last or a.last == b.first:
         return False
+    if a.last and b.last and _near(a.first, b.last) and _near(a.last, b.first):
+        return False  # swapped, with a typo
+    if jellyfish.damerau_levenshtein_distance(a.first, b.first) <= 1:
+        return False  # one letter left out, added, changed or two swapped (GUS/GS)
     return jellyfish.jaro_winkler_similarity(a.first, b.first) < 0.85
+
+
+def _near(x: str, y: str) -> bool:
+    return jellyfish.jaro_winkler_similarity(x, y) >= 0.88
 
 
 def conflicting(a: Identity, b: Identity) -> bool:
     """Records that cannot be one person: different SSNs with a different date of birth or first
-    name; or (twins, siblings) a different first name with a different sex, or with the same
-    surname and date of birth."""
+    name; dates of birth years apart with the same surname and address (JR and SR); or (twins,
+    siblings) a different first name with a different sex, or with the same surname and date of
+    birth or address."""
     names_differ = _first_names_differ(a, b)
     if a.ssn and b.ssn:
         if not _ssn_far(a.ssn, b.ssn):
             return False  # the same SSN (or a typo of it): whatever else differs, no conflict
-        dob_differs = bool(a.dob and b.dob and not _dob_close(a.dob, b.dob))
-        return dob_differs or names_differ
+        # Two people of one name and household (JR and SR) are born years apart; dates of
+        # birth within a year of each other are more likely one person's, written wrong.
+        return _dob_far(a, b) or names_differ
+    if _dob_far(a, b) and a.last and a.last == b.last and a.address and a.address == b.address:
+        return True  # JR and SR (or another relative) at one address
     if not names_differ:
         return False
     if a.sex and b.sex and a.sex != b.sex:
         return True
-    return bool(a.dob and a.dob == b.dob and a.last and a.last == b.last)
+    if not (a.last and a.last == b.last):
+        return False
+    return bool((a.dob and a.dob == b.dob) or (a.address and a.address == b.address))
+
+
+def agreeing(a: Identity, b: Identity) -> bool:
+    """Records that attest one person: the same date of birth and surname, and first names that
+    do not differ. Where more pairs across two groups agree so than conflict, the conflict is
+    one misread record of a well-attested person (a crew heard LISA for ALICE), not two people."""
+    return bool(
+        a.dob and a.dob == b.dob and a.last and a.last == b.last and a.first and b.first
+    ) and not _first_names_differ(a, b)
 
 
 class _Groups:
@@ -106,7 +142,16 @@ class _Groups:
         if not hard_small:
             return False
         hard_large = [self.identities[k] for k in self.members[large] if k in self.identities]
-        return any(conflicting(x, y) for x in hard_small for y in hard_large)
+        if not any(conflicting(x, y) for x in hard_small for y in hard_large):
+            return False
+        conflicts = agreements = 0
+        for x in hard_small:
+            for y in hard_large:
+                if conflicting(x, y):
+                    conflicts += 1
+                elif agreeing(x, y):
+                    agreements += 1
+        return conflicts > agreements
 
     def union(self, ra: str, rb: str) -> None:
         if len(self.members[ra]) < len(self.members[rb]):

@@ -2,10 +2,13 @@
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
 first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
-full_names.
+full_names, and (derived as the input is read) street_key, address_compact, house_number,
+street, age_dob_from, age_dob_to.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -25,12 +28,30 @@ def first_name_comparison() -> cl.CustomComparison:
             cll.JaroWinklerLevel("first_name", 0.92),
             cll.CustomLevel("first_phonetic_l = first_phonetic_r", label_for_charts="Sounds alike"),
             cll.JaroWinklerLevel("first_name", 0.80),
-            cll.CustomLevel(
-                "first_name_l = last_name_r AND last_name_l = first_name_r",
-                label_for_charts="First and last names swapped",
-            ),
+            cll.CustomLevel(SWAPPED, label_for_charts="First and last names swapped"),
+            cll.CustomLevel(SWAPPED_NEARLY, label_for_charts="Names swapped, spelt a little apart"),
+            cll.CustomLevel(MOVED, label_for_charts="One's first name is the other's last name"),
             cll.ElseLevel(),
         ],
+    )
+
+
+# First and last names written the other way round (exactly, or with a typo in either), or one
+# of them written in the other field; weighed in first_name and neutral in last_name.
+SWAPPED = "first_name_l = last_name_r AND last_name_l = first_name_r"
+# The cheap comparison of first letters comes first, so that the similarities are computed only
+# for the few pairs that pass it.
+SWAPPED_NEARLY = (
+    "left(first_name_l, 1) = left(last_name_r, 1) AND left(last_name_l, 1) = left(first_name_r, 1) "
+    "AND jaro_winkler_similarity(first_name_l, last_name_r) >= 0.88 "
+    "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.88"
+)
+MOVED = "first_name_l = last_name_r OR last_name_l = first_name_r"
+
+
+def _neutral(level: cll.CustomLevel) -> cll.CustomLevel:
+    return level.configure(
+        m_probability=0.01, u_probability=0.01, fix_m_probability=True, fix_u_probability=True
     )
 
 
@@ -47,16 +68,13 @@ def last_name_comparison() -> cl.CustomComparison:
                 label_for_charts="Shares a part of a compound surname",
             ),
             cll.JaroWinklerLevel("last_name", 0.80),
-            # The swap is weighed once, in first_name; here it is neutral (m = u), so that a
+            # A swap is weighed once, in first_name; here it is neutral (m = u), so that a
             # swapped pair is not counted as evidence twice.
-            cll.CustomLevel(
-                "first_name_l = last_name_r AND last_name_l = first_name_r",
-                label_for_charts="First and last names swapped (weighed in first_name)",
-            ).configure(
-                m_probability=0.01,
-                u_probability=0.01,
-                fix_m_probability=True,
-                fix_u_probability=True,
+            _neutral(
+                cll.CustomLevel(
+                    f"{MOVED} OR ({SWAPPED_NEARLY})",
+                    label_for_charts="Names swapped or moved (weighed in first_name)",
+                )
             ),
             cll.ElseLevel(),
         ],
@@ -129,6 +147,80 @@ def alias_comparison() -> cl.CustomComparison:
     )
 
 
+def zip_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="zip",
+        comparison_levels=[
+            cll.NullLevel("zip"),
+            cll.ExactMatchLevel("zip"),
+            cll.CustomLevel(
+                "left(zip_l, 3) = left(zip_r, 3) AND damerau_levenshtein(zip_l, zip_r) <= 1",
+                label_for_charts="One digit different or two swapped",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def address_comparison() -> cl.CustomComparison:
+    """The street address (cleaned in prepare.py: one spelling, no unit, the street of an address
+    written as one string; its compact form, house number and street derived as it is read).
+    Term frequencies make a shelter's address, shared by hundreds, weak evidence."""
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            cll.ExactMatchLevel("address", term_frequency_adjustments=True),
+            cll.CustomLevel(
+                "house_number_l = house_number_r "
+                "AND jaro_winkler_similarity(address_compact_l, address_compact_r) >= 0.92",
+                label_for_charts="Spelt a little apart",
+            ),
+            cll.ExactMatchLevel("street_key").configure(
+                label_for_charts="Same house number and street name"
+            ),
+            cll.CustomLevel(
+                "left(street_l, 2) = left(street_r, 2) "
+                "AND jaro_winkler_similarity(street_l, street_r) >= 0.92",
+                label_for_charts="Same street, another house number",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+_FITS = (
+    "(dob_l BETWEEN age_dob_from_r - {slack} AND age_dob_to_r + {slack}) "
+    "OR (dob_r BETWEEN age_dob_from_l - {slack} AND age_dob_to_l + {slack}) "
+    "OR (age_dob_from_l - {slack} <= age_dob_to_r AND age_dob_from_r - {slack} <= age_dob_to_l)"
+)
+
+
+def age_comparison() -> cl.CustomComparison:
+    """A stated age (EMS) against the other's date of birth or stated age (see age.py): the
+    date of birth fits the age, fits it give or take 5 years (crews estimate ages), or not."""
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.CustomLevel(
+                "NOT ((dob_l IS NOT NULL AND age_dob_from_r IS NOT NULL) "
+                "OR (dob_r IS NOT NULL AND age_dob_from_l IS NOT NULL) "
+                "OR (age_dob_from_l IS NOT NULL AND age_dob_from_r IS NOT NULL))",
+                label_for_charts="No stated age to compare",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                _FITS.format(slack="INTERVAL 0 DAY"),
+                label_for_charts="Date of birth fits the stated age",
+            ),
+            cll.CustomLevel(
+                _FITS.format(slack="INTERVAL 5 YEAR"),
+                label_for_charts="Fits the stated age give or take 5 years",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def incident_comparison() -> cl.CustomComparison:
     """An EMS run and a police call of the same 911 incident (two people at one call are
     usually both police contacts, so only records of different systems count)."""
@@ -148,19 +240,22 @@ def incident_comparison() -> cl.CustomComparison:
     )
 
 
-# The comparisons of this model, by output name: a stored model with others is retrained.
-COMPARISON_NAMES = (
-    "first_name",
-    "last_name",
-    "dob",
-    "ssn",
-    "sex",
-    "zip",
-    "address",
-    "phone",
-    "incident",
-    "alias",
-)
+def signature(model_dict: dict) -> tuple:
+    """What a model compares: each comparison's name and the SQL of its levels. A stored model
+    whose signature differs from this code's was trained on other comparisons: it is retrained,
+    not reused."""
+    return tuple(
+        (
+            c.get("output_column_name"),
+            tuple(level.get("sql_condition") for level in c.get("comparison_levels", [])),
+        )
+        for c in model_dict.get("comparisons", [])
+    )
+
+
+@lru_cache(maxsize=1)
+def current_signature() -> tuple:
+    return signature(settings().get_settings("duckdb").as_dict())
 
 
 def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
@@ -174,12 +269,12 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             dob_comparison(),
             ssn_comparison(),
             cl.ExactMatch("sex"),
-            cl.ExactMatch("zip"),
-            # Term frequencies make a shelter's address, shared by hundreds, weak evidence.
-            cl.ExactMatch("address").configure(term_frequency_adjustments=True),
+            zip_comparison(),
+            address_comparison(),
             cl.ExactMatch("phone"),
             incident_comparison(),
             alias_comparison(),
+            age_comparison(),
         ],
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=False,
@@ -197,6 +292,8 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "last_phonetic"),
         block_on("dob", "first_phonetic"),
         "l.first_name = r.last_name AND l.last_name = r.first_name",
+        "l.dob = r.dob AND l.first_phonetic = r.last_phonetic",
+        block_on("first_name", "street_key"),
         "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),

@@ -75,16 +75,41 @@ _ADDRESS_WORDS = {
     "EAST": "E",
     "WEST": "W",
     "APARTMENT": "APT",
+    "CRESCENT": "CRES",
+    "CIRCUIT": "CCT",
+    "CLOSE": "CL",
+    "TERRACE": "TER",
+    "HIGHWAY": "HWY",
+    "PARKWAY": "PKWY",
 }
 PLACEHOLDER_ADDRESS = frozenset(
     {"HOMELESS", "TRANSIENT", "UNKNOWN", "NONE", "NO ADDRESS", "GENERAL DELIVERY", "UNHOUSED"}
 )
 
 
-def clean_address(value: str | None) -> str | None:
-    """Street address in one spelling (STREET -> ST ...); 'homeless' and the like are missing."""
+# A unit within a building ("APT 4", "UNIT 2B", "# 12"): other records of the person often omit it.
+_UNIT = re.compile(r"\s+(?:APT|UNIT|SPC|STE|SUITE|RM|ROOM|LOT|TRLR|#)\s*[A-Z0-9-]*$")
+# "street, city ST 12345": an address written as one string (CAD extracts), city/state/ZIP after
+# the first comma.
+_ZIP_AT_END = re.compile(r"\b(\d{5})(?:-?\d{4})?$")
+
+
+def split_address(value: str | None) -> tuple[str | None, str | None]:
+    """(street, ZIP) of an address: 'homeless' and the like are missing; an address written as one
+    string ('6160 HILL PL, RIVERTON OR 97301') gives its street and its ZIP; the street in one
+    spelling (STREET -> ST ...) without the unit (APT 4)."""
     if not value:
-        return None
-    words = re.sub(r"[^A-Z0-9 ]", " ", value.upper()).split()
+        return None, None
+    text = value.upper()
+    zip_code = None
+    street, comma, rest = text.partition(",")
+    if comma:
+        found = _ZIP_AT_END.search(rest.strip())
+        zip_code = found.group(1) if found else None
+    words = re.sub(r"[^A-Z0-9# ]", " ", street).split()
     cleaned = " ".join(_ADDRESS_WORDS.get(w, w) for w in words)
-    return None if not cleaned or cleaned in PLACEHOLDER_ADDRESS else cleaned
+    cleaned = _UNIT.sub("", cleaned).replace("#", "").strip()
+    cleaned = " ".join(cleaned.split())
+    if not cleaned or cleaned in PLACEHOLDER_ADDRESS:
+        return None, zip_code
+    return cleaned, zip_code

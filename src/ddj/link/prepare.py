@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ddj.link.age import age_ranges_sql
 from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
-    clean_address,
     clean_dob,
     clean_name,
     clean_ssn,
     name_variants,
     phonetic,
+    split_address,
 )
 from ddj.store import Store
+
+# Part of every record's basis hash: a new version (when the cleaning above changes) prepares
+# every record again, so link_input never mixes two ways of cleaning.
+PREPARE_VERSION = "2"
 
 INPUT_SCHEMA = pa.schema(
     [
@@ -42,31 +47,64 @@ INPUT_SCHEMA = pa.schema(
     ]
 )
 
+# Columns derived from the stored ones as the input is read (link_input keeps only the above).
+DERIVED = (
+    # The house number and the first word of the street ("52 FAUCETT"): typed addresses misspell
+    # the street type ("52 FAUCETT DTREET") more than the name.
+    (
+        "street_key",
+        "nullif(regexp_extract(l.address, '^[0-9]+[A-Z]? +(?:[NSEW]{1,2} +)?[A-Z]+'), '')",
+        pa.string(),
+    ),
+    # Without spaces: typed addresses split and join words ("DISNEYCOURT").
+    ("address_compact", "replace(l.address, ' ', '')", pa.string()),
+    # The house number ('' when there is none), and the street of an address that has one.
+    ("house_number", "regexp_extract(l.address, '^[0-9]*')", pa.string()),
+    (
+        "street",
+        "nullif(regexp_replace(l.address, '^[0-9]+[A-Z]? ', ''), l.address)",
+        pa.string(),
+    ),
+    # The dates of birth a stated age allows, for records without one (age.py).
+    ("age_dob_from", "g.age_dob_from", pa.date32()),
+    ("age_dob_to", "g.age_dob_to", pa.date32()),
+)
+LINK_SCHEMA = pa.schema([*INPUT_SCHEMA, *(pa.field(name, kind) for name, _, kind in DERIVED)])
+
 
 def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     """Bring link_input up to date with the current records.
 
-    Returns every prepared record and the keys that are new or changed since the last refresh.
+    Returns every prepared record (with the DERIVED columns) and the keys that are new or
+    changed since the last refresh.
     """
     con = store.con
     # The 911/CAD incident numbers of each record's contacts: an EMS run and the police call of
     # the same incident usually concern the same person.
+    # One pass over the events' details for both (and for the stated ages, age.py).
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_event_facts AS
+        SELECT record_key, on_day, coalesce(v[1], v[2]) AS incident,
+               v[3] AS age_text, lower(v[4]) AS age_units
+        FROM (SELECT record_key, CAST(start_at AS DATE) AS on_day,
+                     json_extract_string(details, ['$.incident_number', '$.cad_incident_number',
+                                                   '$.patient_age', '$.patient_age_units']) AS v
+              FROM current_event WHERE details IS NOT NULL)
+        WHERE coalesce(v[1], v[2], v[3]) IS NOT NULL
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE link_incidents AS
         SELECT record_key, list(DISTINCT incident ORDER BY incident) AS incidents
-        FROM (SELECT record_key,
-                     coalesce(json_extract_string(details, '$.incident_number'),
-                              json_extract_string(details, '$.cad_incident_number')) AS incident
-              FROM current_event)
-        WHERE incident IS NOT NULL
+        FROM link_event_facts WHERE incident IS NOT NULL
         GROUP BY record_key
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE link_basis AS
         SELECT r.record_key,
                md5(r.row_hash || coalesce(string_agg(a.alias_hash, ',' ORDER BY a.alias_hash),
                                          '')
-                   || coalesce(CAST(any_value(i.incidents) AS VARCHAR), '')) AS basis_hash
+                   || coalesce(CAST(any_value(i.incidents) AS VARCHAR), '')
+                   || '{PREPARE_VERSION}') AS basis_hash
         FROM current_record r LEFT JOIN record_alias a USING (record_key)
         LEFT JOIN link_incidents i USING (record_key)
         GROUP BY r.record_key, r.row_hash
@@ -110,9 +148,21 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    columns = ", ".join(INPUT_SCHEMA.names)
-    table = con.sql(f"SELECT {columns} FROM link_input ORDER BY unique_id").to_arrow_table()
-    return table.cast(INPUT_SCHEMA), changed
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE link_stated_ages AS
+        SELECT f.record_key, f.on_day, f.age_text, f.age_units
+        FROM link_event_facts f JOIN link_input l ON l.unique_id = f.record_key
+        WHERE f.age_text IS NOT NULL AND l.dob IS NULL
+    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE link_ages AS {age_ranges_sql('link_stated_ages')}")
+    columns = ", ".join(
+        [*(f"l.{name}" for name in INPUT_SCHEMA.names), *(f"{sql} AS {n}" for n, sql, _ in DERIVED)]
+    )
+    table = con.sql(f"""
+        SELECT {columns} FROM link_input l LEFT JOIN link_ages g ON g.record_key = l.unique_id
+        ORDER BY l.unique_id
+    """).to_arrow_table()
+    return table.cast(LINK_SCHEMA), changed
 
 
 def _prepare(rows: list[tuple]) -> pa.Table:
@@ -164,8 +214,9 @@ def _prepare(rows: list[tuple]) -> pa.Table:
         out["sex"].append(sex if sex in ("F", "M") else None)
         out["ssn"].append(ssn_clean)
         out["ssn_last4"].append(ssn_clean[-4:] if ssn_clean else last4)
-        out["zip"].append(zip_code)
-        out["address"].append(clean_address(address))
+        street, address_zip = split_address(address)
+        out["zip"].append(zip_code or address_zip)
+        out["address"].append(street)
         out["phone"].append(phone)
         out["incidents"].append(incidents or None)
         out["basis_hash"].append(basis_hash)

@@ -185,8 +185,7 @@ def _stored_model(store: Store) -> dict | None:
     if not text:
         return None
     stored = json.loads(text)
-    names = {c.get("output_column_name") for c in stored.get("comparisons", [])}
-    return stored if names == set(model.COMPARISON_NAMES) else None
+    return stored if model.signature(stored) == model.current_signature() else None
 
 
 def _predict_new(db_api, linker: Linker, table: pa.Table, changed: set[str]) -> pa.Table:
@@ -310,8 +309,8 @@ def cluster_records(
     """Cluster with the reviewers' decisions and the hard-identifier conflicts applied."""
     keys = table.column("unique_id").to_pylist()
     identities = {
-        key: Identity(ssn, dob, frozenset(variants or ()), first, last, sex)
-        for key, ssn, dob, variants, first, last, sex in zip(
+        key: Identity(ssn, dob, frozenset(variants or ()), first, last, sex, address)
+        for key, ssn, dob, variants, first, last, sex, address in zip(
             keys,
             table.column("ssn").to_pylist(),
             table.column("dob").to_pylist(),
@@ -319,6 +318,7 @@ def cluster_records(
             table.column("first_name").to_pylist(),
             table.column("last_name").to_pylist(),
             table.column("sex").to_pylist(),
+            table.column("address").to_pylist(),
             strict=True,
         )
         if ssn or first
