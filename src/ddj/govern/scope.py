@@ -16,20 +16,6 @@ from ddj.govern.policy import Policy, Role
 from ddj.store import Store
 
 RECENT_DAYS = 90  # "involvement": recent when the last contact is this close to the newest data
-IDENTITY_FIELDS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "dob",
-    "sex",
-    "ssn_last4",
-    "address",
-    "city",
-    "zip",
-    "phone",
-    "aliases",
-)
 DETAIL_FIELDS = ("location", "charges", "call_type", "disposition", "project_type")
 DIAGNOSIS_FIELDS = ("diagnosis_codes",)
 

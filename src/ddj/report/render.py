@@ -21,14 +21,20 @@ MAX_BATCHES = 100
 MAX_MONTHS = 96  # a longer span of events is drawn per year
 
 
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("ddj.report", "templates"),
+def template_environment(package: str) -> Environment:
+    """Jinja2 as ddj's pages use it: autoescaped, strict about missing values, from a package's
+    ``templates`` folder (the report here, the dashboard in ddj.web)."""
+    return Environment(
+        loader=PackageLoader(package, "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _environment() -> Environment:
+    env = template_environment("ddj.report")
     env.filters.update(
         num=_num,
         when=_when,

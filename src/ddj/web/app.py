@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -31,6 +31,7 @@ from ddj.govern.scope import NotAllowed
 from ddj.model import EVENT_TYPES, SYSTEMS
 from ddj.report import charts
 from ddj.report.labels import event_label, system_label
+from ddj.report.render import template_environment
 from ddj.report.time_charts import line_chart, person_timeline
 from ddj.store import Store
 from ddj.web import data
@@ -456,13 +457,7 @@ def create_app(store: Store, policy: Policy, *, title: str = "ddj") -> FastAPI:
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("ddj.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment("ddj.web")
     env.filters.update(
         system=system_label,
         event=event_label,
