@@ -221,3 +221,16 @@ def test_list_filters_by_need_and_person_shows_its_evidence(client, dashboard) -
     assert flag["evidence"] and all(item["at"] for item in flag["evidence"])
     page = client.get(f"/persons/{person}").text
     assert "Needs and their evidence" in page and need.replace("_", " ") in page
+
+
+def test_an_id_moved_by_a_merge_redirects_to_the_person_now(client, dashboard) -> None:
+    store = dashboard.workspace.store.cursor()
+    person = a_person(dashboard)
+    store.con.execute(
+        "INSERT INTO person_id_change VALUES ('r-test', 'Pmerged-away', ?, 'merge', 1)", [person]
+    )
+    response = client.get("/persons/Pmerged-away", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/persons/{person}"
+    body = client.get("/api/persons/Pmerged-away").json()
+    assert body["person_id"] == person and body["requested_id"] == "Pmerged-away"
