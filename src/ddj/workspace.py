@@ -290,14 +290,10 @@ class Workspace:
     ) -> Path:
         """Write the HTML report. Only sources under a live agreement are counted; ``public``
         names nobody and hides small counts (complementary suppression)."""
-        from datetime import date
-
-        from ddj.govern.scope import Scope
+        from ddj.govern.scope import shared_sources
         from ddj.report import write_report
 
-        policy = self.policy
-        role = next(iter(policy.roles))
-        sources = Scope.for_role(self.store, policy, role, date.today()).shared_sources()
+        sources = shared_sources(self.store, self.policy)
         path = write_report(
             self.store,
             Path(out),

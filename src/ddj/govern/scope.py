@@ -20,6 +20,21 @@ DETAIL_FIELDS = ("location", "charges", "call_type", "disposition", "project_typ
 DIAGNOSIS_FIELDS = ("diagnosis_codes",)
 
 
+def source_systems(store: Store) -> dict[str, str]:
+    """Each ingested source and its system."""
+    return dict(store.sql("SELECT source, any_value(system) FROM ingest_batch GROUP BY 1"))
+
+
+def shared_sources(store: Store, policy: Policy, today: date | None = None) -> list[str]:
+    """Sources under a live agreement: the only ones counted in aggregates (for every role)."""
+    today = today or date.today()
+    return sorted(
+        s
+        for s, system in source_systems(store).items()
+        if policy.agreement_for(s, system, today) is not None
+    )
+
+
 class NotAllowed(DdjError):
     """The role may not see this at all (the web answers 403)."""
 
@@ -35,7 +50,7 @@ class Scope:
     @classmethod
     def for_role(cls, store: Store, policy: Policy, role: str, today: date | None = None) -> Scope:
         today = today or date.today()
-        systems = dict(store.sql("SELECT source, any_value(system) FROM ingest_batch GROUP BY 1"))
+        systems = source_systems(store)
         the_role = policy.role(role)
         consented = (
             frozenset(consented_records(store, role, today))
@@ -50,14 +65,6 @@ class Scope:
             return frozenset()
         return self.role.groups(source, system)
 
-    def shared_sources(self) -> list[str]:
-        """Sources under a live agreement: the only ones counted in aggregates."""
-        return sorted(
-            s
-            for s, system in self.source_systems.items()
-            if self.policy.agreement_for(s, system, self.today) is not None
-        )
-
     def identity_records(self) -> str:
         """SQL for the current records whose identity this role may see (for file exports)."""
         sources = [s for s in self.source_systems if "identity" in self.groups(s)]
@@ -70,6 +77,10 @@ class Scope:
 
     def part2_open(self, record_key: str) -> bool:
         return record_key in self.consented
+
+    def visible(self, record_key: str, part2: bool) -> bool:
+        """A record or contact is hidden only when it is Part 2 without a consent for the role."""
+        return not part2 or self.part2_open(record_key)
 
     def require_person_level(self) -> None:
         if self.role.aggregate_only:
@@ -87,24 +98,18 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _record_visible(scope: Scope, source: str, record_key: str, part2: bool) -> bool:
-    return not part2 or scope.part2_open(record_key)
-
-
 def person(scope: Scope, view: dict[str, Any]) -> dict[str, Any] | None:
     """A person page's data cut to the scope; None when the role may see nothing of them."""
     scope.require_person_level()
     identities = []
     for i in view["identities"]:
         groups = scope.groups(i["source"])
-        if "identity" in groups and _record_visible(
-            scope, i["source"], i["record_key"], i["part2"]
-        ):
+        if "identity" in groups and scope.visible(i["record_key"], i["part2"]):
             identities.append(i)
-    events, involvement, visible_events = [], {}, {}
+    events, involvement = [], {}
     for e in view["events"]:
         groups = scope.groups(e["source"])
-        if not _record_visible(scope, e["source"], e["record_key"], e["part2"]):
+        if not scope.visible(e["record_key"], e["part2"]):
             continue
         if "contacts" in groups:
             shown = dict(e)
@@ -113,7 +118,6 @@ def person(scope: Scope, view: dict[str, Any]) -> dict[str, Any] | None:
             for f in DIAGNOSIS_FIELDS if "diagnoses" not in groups else ():
                 shown[f] = None
             events.append(shown)
-            visible_events[e["event_key"]] = groups
         elif "involvement" in groups:
             last = involvement.get(e["system"])
             if last is None or e["start_at"] > last:
@@ -128,9 +132,7 @@ def person(scope: Scope, view: dict[str, Any]) -> dict[str, Any] | None:
             groups = scope.groups(source)
             if "needs" not in groups and "diagnoses" not in groups:
                 continue
-            if event is not None and not _record_visible(
-                scope, source, event["record_key"], event["part2"]
-            ):
+            if event is not None and not scope.visible(event["record_key"], event["part2"]):
                 continue
             if event is None and n["part2"] and not scope.consented:
                 continue
@@ -182,7 +184,7 @@ def members(scope: Scope, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             i
             for i in row["identities"]
             if "identity" in scope.groups(i["source"])
-            and _record_visible(scope, i["source"], i["record_key"], i["part2"])
+            and scope.visible(i["record_key"], i["part2"])
         ]
         if not names:
             continue  # nobody the role may identify

@@ -33,6 +33,12 @@ def as_number(value: Shown) -> int:
     return value if isinstance(value, int) else 0
 
 
+def hide_columns(rows: list[Any], fields: tuple[str, ...], threshold: int) -> list[Any]:
+    """Rows (dataclasses) with each named field suppressed as one family of counts."""
+    shown = {f: hide([getattr(r, f) for r in rows], threshold) for f in fields}
+    return [replace(r, **{f: shown[f][i] for f in fields}) for i, r in enumerate(rows)]
+
+
 def make_public(parts: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """The report's parts (as render_report gathers them) with small counts hidden."""
     out = dict(parts)
@@ -55,14 +61,7 @@ def make_public(parts: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> di
     out["timeline"] = list(
         zip([p for p, _ in timeline], hide([n for _, n in timeline], threshold), strict=True)
     )
-    systems = parts["systems"]
-    columns = {
-        f: hide([getattr(s, f) for s in systems], threshold)
-        for f in ("records", "events", "people")
-    }
-    out["systems"] = [
-        replace(s, **{f: columns[f][i] for f in columns}) for i, s in enumerate(systems)
-    ]
+    out["systems"] = hide_columns(parts["systems"], ("records", "events", "people"), threshold)
     overlap = parts["overlap"]
     combos = hide([n for _, n in overlap.combinations], threshold)
     sizes = {s.system: s.people for s in out["systems"]}
@@ -72,19 +71,11 @@ def make_public(parts: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> di
         set_sizes=[(s, sizes.get(s, hide_one(n, threshold))) for s, n in overlap.set_sizes],
         people=hide_one(overlap.people, threshold),
     )
-    cohorts = parts["cohorts"]
-    sizes_shown = hide([c.size for c in cohorts], threshold)
-    out["cohorts"] = [replace(c, size=n, top=[]) for c, n in zip(cohorts, sizes_shown, strict=True)]
-    needs = parts["needs"]
-    need_columns = {
-        f: hide([getattr(n, f) for n in needs], threshold)
-        for f in ("persons", "part2_persons", "cohort_persons")
-    }
-    out["needs"] = [
-        replace(n, **{f: need_columns[f][i] for f in need_columns}) for i, n in enumerate(needs)
-    ]
-    quarantine = parts["quarantine"]
-    rows = hide([q.rows for q in quarantine], threshold)
-    out["quarantine"] = [replace(q, rows=n) for q, n in zip(quarantine, rows, strict=True)]
+    cohorts = hide_columns(parts["cohorts"], ("size",), threshold)
+    out["cohorts"] = [replace(c, top=[]) for c in cohorts]
+    out["needs"] = hide_columns(
+        parts["needs"], ("persons", "part2_persons", "cohort_persons"), threshold
+    )
+    out["quarantine"] = hide_columns(parts["quarantine"], ("rows",), threshold)
     out["suspects"] = []
     return out

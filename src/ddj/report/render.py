@@ -91,10 +91,9 @@ def render_report(
     it fit to leave the team: small counts hidden with complementary suppression, no person named.
     """
     generated_at = generated_at or datetime.now().astimezone()
-    run = queries.latest_identify_run(store)
     parts = report_parts(store, sources=sources, top_n=top_n, public=public, threshold=threshold)
-    period = parts["period"]
-    estimate, _, weights = linkage_quality(store)
+    run, period = parts["identify_run"], parts["period"]
+    estimate, weights = parts["estimate"], parts["weights"]
     summary, timeline, systems = parts["summary"], parts["timeline"], parts["systems"]
     overlap, cohorts, needs = parts["overlap"], parts["cohorts"], parts["needs"]
     quarantine = parts["quarantine"]
@@ -203,6 +202,7 @@ def report_parts(
     run = queries.latest_identify_run(store)
     timeline, period = _timeline(queries.events_by_month(store, sources))
     parts = {
+        "identify_run": run,
         "summary": queries.summary(store, sources),
         "timeline": timeline,
         "systems": queries.per_system(store, sources),
@@ -210,8 +210,8 @@ def report_parts(
         "cohorts": queries.cohorts(store, 0 if public else top_n) if run else [],
         "needs": queries.needs(store) if run else [],
         "quarantine": queries.quarantine(store, sources),
-        "suspects": linkage_quality(store)[1],
     }
+    parts["estimate"], parts["suspects"], parts["weights"] = linkage_quality(store)
     if public:
         parts = make_public(parts, threshold)
     parts["period"] = period

@@ -250,12 +250,6 @@ def filter_members(
     return present + missing
 
 
-def list_choices(store: Store) -> dict[str, list[str]]:
-    cohorts = [r[0] for r in store.sql("SELECT DISTINCT cohort FROM latest_cohort ORDER BY 1")]
-    needs = [r[0] for r in store.sql("SELECT DISTINCT need FROM latest_need_flag ORDER BY 1")]
-    return {"cohorts": cohorts, "needs": needs}
-
-
 def current_person_id(store: Store, person_id: str) -> str | None:
     """The id a person has now: itself, or where a merge or split moved it (followed to the end)."""
     seen = set()

@@ -14,7 +14,7 @@ from typing import Any
 from ddj.errors import DdjError
 from ddj.govern import audit
 from ddj.govern.policy import Policy
-from ddj.govern.scope import NotAllowed, Scope
+from ddj.govern.scope import NotAllowed, Scope, shared_sources
 from ddj.govern.scope import members as scoped_members
 from ddj.govern.scope import person as scoped_person
 from ddj.govern.sessions import Session
@@ -39,13 +39,11 @@ class Gate:
         )
 
     def _shared_sources(self, store: Store) -> list[str]:
-        """Sources under a live agreement today (the same for every role)."""
+        """Sources under a live agreement today (the same for every role), cached."""
         return self.cache.get(
             store,
             f"shared:{date.today().isoformat()}",
-            lambda s: Scope.for_role(
-                s, self.policy, next(iter(self.policy.roles))
-            ).shared_sources(),
+            lambda s: shared_sources(s, self.policy),
         )
 
     def overview(self, store: Store, session: Session) -> dict[str, Any]:
