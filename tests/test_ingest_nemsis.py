@@ -251,12 +251,12 @@ def test_corrupted_files_load_the_runs_before_the_damage(tmp_path: Path, data) -
         first_bad = leaf.start()
     path = tmp_path / "corrupt.xml"
     path.write_bytes(corrupted)
+    ends = [m.end() for m in re.finditer(rb"</PatientCareReport>", original)]
     try:
         parsed = nemsis.parse_file(path, None, today=TODAY)
-    except FileUnreadableError:
-        assert first_bad <= original.index(b"</PatientCareReport>")
+    except FileUnreadableError:  # only damage before the first run's closing tag ends
+        assert first_bad < ends[0]
         return
-    ends = [m.end() for m in re.finditer(rb"</PatientCareReport>", original)]
     intact = [run_id for run_id, end in zip(ids, ends, strict=True) if end <= first_bad]
     assert set(intact) <= set(parsed.events)
     if kind == "drop":  # only the PCR that lost an element can be missing
@@ -291,3 +291,14 @@ def test_a_file_read_in_chunks_versions_only_what_changed(
             "SELECT version FROM event WHERE is_current AND event_key = 'county_ems|R-2'"
         )
         assert version == 2
+
+
+def test_a_file_cut_inside_the_first_closing_tag_is_unreadable_with_the_place(
+    tmp_path: Path,
+) -> None:
+    original = synthetic_file(["R-1", "R-2"]).encode("utf-8")
+    cut = original.index(b"</PatientCareReport>") + 1  # "...<" : the first run never closes
+    path = tmp_path / "cut.xml"
+    path.write_bytes(original[:cut])
+    with pytest.raises(FileUnreadableError, match="first PatientCareReport"):
+        nemsis.parse_file(path, None, today=TODAY)

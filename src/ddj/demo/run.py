@@ -13,6 +13,7 @@ from pathlib import Path
 from ddj.demo.generate import SOURCE_FILES, SOURCE_FORMATS, SOURCE_SYSTEMS, generate_county
 from ddj.demo.governance import demo_policy, record_demo_consents
 from ddj.govern.policy import POLICY_NAME
+from ddj.identify.needs_sql import COUNTED
 from ddj.identify.run import default_as_of
 from ddj.identify.sql import cohort_sql
 from ddj.link.quality import PairwiseScore, load_truth, score_against_truth
@@ -142,12 +143,14 @@ def score_cohort(ws: Workspace, rule, as_of) -> CohortScore:
     """Compare the cohort found through ddj's linkage with the cohort the true identities give.
 
     A found member counts as right when the true person behind most of its records is in the true
-    cohort (and no other found member already claimed that person).
+    cohort (and no other found member already claimed that person). Both sides count what identify
+    counts: no 42 CFR Part 2 contact.
     """
     con = ws.store.con
-    true_members = {r[0] for r in con.execute(cohort_sql(rule, as_of, "truth_record")).fetchall()}
+    truth = cohort_sql(rule, as_of, "truth_record", src=COUNTED)
+    true_members = {r[0] for r in con.execute(truth).fetchall()}
     found = con.execute(f"""
-        WITH found AS ({cohort_sql(rule, as_of)}),
+        WITH found AS ({cohort_sql(rule, as_of, src=COUNTED)}),
         votes AS (
             SELECT f.person_id, t.person_id AS true_id, count(*) AS n
             FROM found f JOIN person_record p USING (person_id)

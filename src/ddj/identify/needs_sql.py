@@ -78,6 +78,8 @@ class EventTables:
 
 
 CURRENT = EventTables()
+# The contacts cohorts count: no 42 CFR Part 2 contact (see identify.run).
+COUNTED = EventTables(events="(SELECT * FROM current_event WHERE NOT part2)")
 
 
 def events_table_sql(
