@@ -23,7 +23,7 @@ from ddj.store import Store
 
 # Part of every record's basis hash: a new version (when the cleaning above changes) prepares
 # every record again, so link_input never mixes two ways of cleaning.
-PREPARE_VERSION = "2"
+PREPARE_VERSION = "3"
 
 INPUT_SCHEMA = pa.schema(
     [
