@@ -300,6 +300,12 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "zip"),
         block_on("full_names", "dob", arrays_to_explode=["full_names"]),
         block_on("dob", "ssn_last4"),
+        # An SSN mistyped in its last four digits, for records whose names or date of birth
+        # carry typos too (no other rule brings them together): at the same house, or with the
+        # same first name. Few pairs, even where a county's SSNs share their first five digits
+        # (one state's areas and groups), which rules that out with a ZIP alone.
+        block_on("street_key", "substr(ssn, 1, 5)"),
+        block_on("first_name", "substr(ssn, 1, 5)"),
     ]
 
 
