@@ -58,6 +58,12 @@ def test_a_stated_age_is_compared_with_the_other_date_of_birth() -> None:
     assert _level_of("age", **ems, **both) == "Date of birth fits the stated age"
 
 
+def test_the_city_is_compared_where_both_records_have_one() -> None:
+    assert _level_of("city", city_l="MOUNT ISA", city_r="MOUNT ISA") == "Exact match on city"
+    assert _level_of("city", city_l="MOUNT ISA", city_r="KIRWAN") == "All other comparisons"
+    assert _level_of("city", city_l="MOUNT ISA", city_r=None) == "city is NULL"
+
+
 def test_typed_addresses_match_through_spacing_and_a_misspelt_street_type() -> None:
     import duckdb
 

@@ -51,6 +51,14 @@ def clean_dob(value: date | None) -> date | None:
     return None if value is None or value in PLACEHOLDER_DOB else value
 
 
+def clean_city(value: str | None) -> str | None:
+    """A city, suburb or town in one spelling: upper case, letters and single spaces."""
+    if not value:
+        return None
+    cleaned = " ".join(_NOT_LETTERS.sub(" ", value.upper()).split())
+    return None if not cleaned or cleaned in PLACEHOLDER_ADDRESS else cleaned
+
+
 def clean_ssn(value: str | None) -> str | None:
     """A full SSN, or nothing for unknown digits, placeholders, the 000 and 666 areas and a 0000
     serial (how a form fills the digits it does not know). The 9xx areas, never issued, are kept
