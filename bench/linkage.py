@@ -409,7 +409,8 @@ def prepare_febrl(work: Path, seed: int) -> Dataset:
         out.to_csv(root / "data" / f"febrl4_{name}.csv", index=False)
     notes.append(
         "ddj reads FEBRL4 through a mapping profile: its 7-digit soc_sec_id zero-padded to 9 "
-        "(SSN), 4-digit postcode to 5 (ZIP), street number + address_1 as address; "
+        "(SSN), 4-digit postcode to 5 (ZIP), street number + address_1 as address, suburb as "
+        "city (state is mapped but not compared; address_2, a property name, has no field); "
         f"{invalid_dob} impossible dates of birth blanked (the peers keep the raw strings; "
         "Splink reads them as NULL)"
     )

@@ -49,6 +49,22 @@ def test_twins_and_siblings_without_ssns_conflict() -> None:
     assert not conflicting(gary, ident(None, date(1990, 2, 2), "PAUL", last="SMITH", sex="M"))
 
 
+def test_a_typo_of_a_nickname_is_the_same_first_name() -> None:
+    from ddj.link.normalise import name_variants
+
+    def person(first: str, dob: date | None = None) -> Identity:
+        variants = frozenset(name_variants(first))
+        return Identity(None, dob, variants, first, "KENHAM", "M", "88 MILL BLVD")
+
+    # MIKEEY is MIKEY (MICHAEL's nickname) mistyped; JMAES is JAMES (JIM's full name) mistyped.
+    assert not conflicting(person("MIKEEY"), person("MICHAEL", date(1983, 1, 28)))
+    assert not conflicting(person("JMAES"), person("JIM", date(1973, 11, 26)))
+    assert not conflicting(person("PHIPIP"), person("PHIL"))
+    # A brother at the same address is still a conflict.
+    assert conflicting(person("JASON"), person("JAMES", date(1982, 2, 11)))
+    assert conflicting(person("JOE"), person("JACK"))
+
+
 def test_relatives_at_one_address_conflict_without_a_date_of_birth() -> None:
     # A police record with no date of birth and the jail record of a brother at the same address.
     brandon = ident(None, date(1991, 5, 27), "BRANDON", last="BECKER", sex="M", address="2525 W ST")

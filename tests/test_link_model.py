@@ -58,6 +58,12 @@ def test_a_stated_age_is_compared_with_the_other_date_of_birth() -> None:
     assert _level_of("age", **ems, **both) == "Date of birth fits the stated age"
 
 
+def test_the_city_is_compared_where_both_records_have_one() -> None:
+    assert _level_of("city", city_l="MOUNT ISA", city_r="MOUNT ISA") == "Exact match on city"
+    assert _level_of("city", city_l="MOUNT ISA", city_r="KIRWAN") == "All other comparisons"
+    assert _level_of("city", city_l="MOUNT ISA", city_r=None) == "city is NULL"
+
+
 def test_typed_addresses_match_through_spacing_and_a_misspelt_street_type() -> None:
     import duckdb
 
@@ -78,3 +84,77 @@ def test_typed_addresses_match_through_spacing_and_a_misspelt_street_type() -> N
     assert level("52 FAUCETT ST", "52 FAUCETT DTREET") == "Same house number and street name"
     assert level("10 TEMPERLEY ST", "20 TEMPERLEY ST") == "Same street, another house number"
     assert level("10 TEMPERLEY ST", "7 COPE PL") == "All other comparisons"
+
+
+def _blocked(left: dict, right: dict) -> list[str]:
+    """The prediction blocking rules that bring these two records together."""
+    import duckdb
+
+    from ddj.link.prepare import LINK_SCHEMA
+
+    con = duckdb.connect()
+    columns = ", ".join(
+        f"{f.name} {'DATE' if f.name == 'dob' else 'VARCHAR'}"
+        for f in LINK_SCHEMA
+        if not str(f.type).startswith("list")
+    )
+    lists = ", ".join(f"{f.name} VARCHAR[]" for f in LINK_SCHEMA if str(f.type).startswith("list"))
+    for name, row in (("l", left), ("r", right)):
+        con.execute(f"CREATE TABLE {name} ({columns}, {lists})")
+        keys = list(row)
+        con.execute(
+            f"INSERT INTO {name} ({', '.join(keys)}) VALUES ({', '.join('?' for _ in keys)})",
+            list(row.values()),
+        )
+    found = []
+    for rule in model.prediction_blocking_rules():
+        sql = rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+        if con.execute(f"SELECT count(*) FROM l, r WHERE {sql}").fetchall()[0][0]:
+            found.append(sql)
+    return found
+
+
+def test_an_ssn_mistyped_in_its_last_four_is_compared_at_one_house_or_one_first_name() -> None:
+    # FEBRL4's rec-4056 (names differ, no dob) and rec-2811 (surname and dob mistyped, the
+    # house number missing on one): only the SSN's first five digits are left to block on.
+    matilda = {
+        "first_name": "MATILDA",
+        "last_name": "SATTERLEY",
+        "ssn": "007200837",
+        "street_key": "5 EUGENIA",
+        "zip": "03056",
+    }
+    daniel = {
+        "first_name": "DANIEL",
+        "last_name": "SATTERLEY",
+        "ssn": "007208037",
+        "street_key": "5 EUGENIA",
+        "zip": "03056",
+    }
+    assert _blocked(matilda, daniel)
+    vanessa = {
+        "first_name": "VANESSA",
+        "last_name": "GEORGE",
+        "ssn": "003116798",
+        "dob": "1942-02-10",
+        "street_key": "6 CLELAND",
+        "zip": "04122",
+    }
+    typed = {
+        "first_name": "VANESSA",
+        "last_name": "GEOGRE",
+        "ssn": "003116789",
+        "dob": "1942-02-20",
+        "street_key": None,
+        "zip": "04122",
+    }
+    assert _blocked(vanessa, typed)
+    # Neighbours whose SSNs merely start alike, with other names at other houses, are not.
+    other = {
+        "first_name": "PAUL",
+        "last_name": "KIM",
+        "ssn": "003119999",
+        "street_key": "7 CLELAND",
+        "zip": "04122",
+    }
+    assert not _blocked(vanessa, other)

@@ -64,8 +64,8 @@ def _dob_far(a: Identity, b: Identity) -> bool:
 
 
 def _first_names_differ(a: Identity, b: Identity) -> bool:
-    """Two first names that are neither nickname variants nor near spellings (REBECCA/REBECAC)
-    nor the two names swapped (exactly or with a typo)."""
+    """Two first names that are neither nickname variants (nor a typo of one) nor near
+    spellings (REBECCA/REBECAC) nor the two names swapped (exactly or with a typo)."""
     if not (a.first and b.first) or a.first_variants & b.first_variants:
         return False
     if a.first == b.last or a.last == b.first:
@@ -74,7 +74,17 @@ def _first_names_differ(a: Identity, b: Identity) -> bool:
         return False  # swapped, with a typo
     if jellyfish.damerau_levenshtein_distance(a.first, b.first) <= 1:
         return False  # one letter left out, added, changed or two swapped (GUS/GS)
-    return jellyfish.jaro_winkler_similarity(a.first, b.first) < 0.85
+    if jellyfish.jaro_winkler_similarity(a.first, b.first) >= 0.85:
+        return False
+    # A typo of the other's nickname or full name (MIKEEY for MICHAEL, JMAES for JIM).
+    return not (_typo_of_any(a.first, b.first_variants) or _typo_of_any(b.first, a.first_variants))
+
+
+def _typo_of_any(name: str, variants: frozenset[str]) -> bool:
+    return any(
+        abs(len(name) - len(v)) <= 1 and jellyfish.damerau_levenshtein_distance(name, v) <= 1
+        for v in variants
+    )
 
 
 def _near(x: str, y: str) -> bool:

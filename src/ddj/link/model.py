@@ -1,7 +1,7 @@
 """The Splink model: comparisons and blocking rules over the prepared linkage input.
 
 Columns of the input (see prepare.py): unique_id, first_name, last_name, first_variants,
-first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, address, phone, incidents,
+first_phonetic, last_phonetic, dob, sex, ssn, ssn_last4, zip, city, address, phone, incidents,
 full_names, and (derived as the input is read) street_key, address_compact, house_number,
 street, age_dob_from, age_dob_to.
 """
@@ -162,6 +162,19 @@ def zip_comparison() -> cl.CustomComparison:
     )
 
 
+def city_comparison() -> cl.CustomComparison:
+    """The city (suburb, town). Term frequencies weigh it: where most records share a few
+    cities (a county) it is weak evidence; among many suburbs it is strong."""
+    return cl.CustomComparison(
+        output_column_name="city",
+        comparison_levels=[
+            cll.NullLevel("city"),
+            cll.ExactMatchLevel("city", term_frequency_adjustments=True),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def address_comparison() -> cl.CustomComparison:
     """The street address (cleaned in prepare.py: one spelling, no unit, the street of an address
     written as one string; its compact form, house number and street derived as it is read).
@@ -270,6 +283,7 @@ def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCrea
             ssn_comparison(),
             cl.ExactMatch("sex"),
             zip_comparison(),
+            city_comparison(),
             address_comparison(),
             cl.ExactMatch("phone"),
             incident_comparison(),
@@ -300,6 +314,12 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "zip"),
         block_on("full_names", "dob", arrays_to_explode=["full_names"]),
         block_on("dob", "ssn_last4"),
+        # An SSN mistyped in its last four digits, for records whose names or date of birth
+        # carry typos too (no other rule brings them together): at the same house, or with the
+        # same first name. Few pairs, even where a county's SSNs share their first five digits
+        # (one state's areas and groups), which rules that out with a ZIP alone.
+        block_on("street_key", "substr(ssn, 1, 5)"),
+        block_on("first_name", "substr(ssn, 1, 5)"),
     ]
 
 

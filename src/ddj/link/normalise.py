@@ -51,12 +51,24 @@ def clean_dob(value: date | None) -> date | None:
     return None if value is None or value in PLACEHOLDER_DOB else value
 
 
+def clean_city(value: str | None) -> str | None:
+    """A city, suburb or town in one spelling: upper case, letters and single spaces."""
+    if not value:
+        return None
+    cleaned = " ".join(_NOT_LETTERS.sub(" ", value.upper()).split())
+    return None if not cleaned or cleaned in PLACEHOLDER_ADDRESS else cleaned
+
+
 def clean_ssn(value: str | None) -> str | None:
-    """A full, plausible SSN or nothing: unknown digits, placeholders and 000/666/9xx areas drop out
-    except that synthetic data uses the 9xx range, which is kept so the demo can link on it."""
+    """A full SSN, or nothing for unknown digits, placeholders, the 000 and 666 areas and a 0000
+    serial (how a form fills the digits it does not know). The 9xx areas, never issued, are kept
+    because synthetic data uses them. So is a 00 group: also never issued, but no placeholder
+    either; it is a mistyped SSN (still the same or one digit from the person's other records)
+    or a shorter id padded with zeros (7 digits as 00xxxxxxx), and dropping it loses the best
+    evidence those records have."""
     if not value or len(value) != 9 or not value.isdigit() or value in PLACEHOLDER_SSN:
         return None
-    if value[:3] in ("000", "666") or value[3:5] == "00" or value[5:] == "0000":
+    if value[:3] in ("000", "666") or value[5:] == "0000":
         return None
     return value
 

@@ -12,6 +12,7 @@ from ddj.link.age import age_ranges_sql
 from ddj.link.normalise import (
     PLACEHOLDER_FIRST,
     PLACEHOLDER_LAST,
+    clean_city,
     clean_dob,
     clean_name,
     clean_ssn,
@@ -23,7 +24,7 @@ from ddj.store import Store
 
 # Part of every record's basis hash: a new version (when the cleaning above changes) prepares
 # every record again, so link_input never mixes two ways of cleaning.
-PREPARE_VERSION = "2"
+PREPARE_VERSION = "4"
 
 INPUT_SCHEMA = pa.schema(
     [
@@ -40,6 +41,7 @@ INPUT_SCHEMA = pa.schema(
         ("ssn", pa.string()),
         ("ssn_last4", pa.string()),
         ("zip", pa.string()),
+        ("city", pa.string()),
         ("address", pa.string()),
         ("phone", pa.string()),
         ("incidents", pa.list_(pa.string())),
@@ -117,7 +119,7 @@ def refresh_linkage_input(store: Store) -> tuple[pa.Table, set[str]]:
     """)
     rows = con.execute("""
         SELECT r.record_key, r.source, r.system, r.first_name, r.last_name, r.dob, r.sex,
-               r.ssn, r.ssn_last4, r.zip, r.address, r.phone,
+               r.ssn, r.ssn_last4, r.zip, r.city, r.address, r.phone,
                list(a.first_name) FILTER (WHERE a.first_name IS NOT NULL) AS alias_first,
                list(a.first_name || ' ' || a.last_name)
                    FILTER (WHERE a.first_name IS NOT NULL AND a.last_name IS NOT NULL)
@@ -180,6 +182,7 @@ def _prepare(rows: list[tuple]) -> pa.Table:
             ssn,
             last4,
             zip_code,
+            city,
             address,
             phone,
             alias_first,
@@ -216,6 +219,7 @@ def _prepare(rows: list[tuple]) -> pa.Table:
         out["ssn_last4"].append(ssn_clean[-4:] if ssn_clean else last4)
         street, address_zip = split_address(address)
         out["zip"].append(zip_code or address_zip)
+        out["city"].append(clean_city(city))
         out["address"].append(street)
         out["phone"].append(phone)
         out["incidents"].append(incidents or None)

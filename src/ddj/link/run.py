@@ -54,7 +54,7 @@ class LinkSummary:
 # against the existing persons with the stored model, instead of retraining on everything.
 INCREMENTAL_MAX_RECORDS = 50_000
 INCREMENTAL_MAX_SHARE = 0.10
-TF_COLUMNS = ("first_name", "last_name", "address")
+TF_COLUMNS = ("first_name", "last_name", "address", "city")
 RECORDS_PER_CHUNK = 350_000
 MODES = ("auto", "full", "incremental")
 

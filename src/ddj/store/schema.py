@@ -313,6 +313,8 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE cohort_member ADD COLUMN IF NOT EXISTS cost_rank INTEGER",
         "ALTER TABLE need_flag ADD COLUMN IF NOT EXISTS sources VARCHAR[]",
     ],
+    # 10: the record's city (suburb, town) as linkage evidence beside the ZIP
+    ["ALTER TABLE link_input ADD COLUMN IF NOT EXISTS city VARCHAR"],
 ]
 
 # Views every later stage reads: the current version of each record and event.
