@@ -114,7 +114,7 @@ def _blocked(left: dict, right: dict) -> list[str]:
     return found
 
 
-def test_an_ssn_mistyped_in_its_last_four_is_compared_at_one_house_or_one_first_name() -> None:
+def test_a_mistyped_ssn_last_four_is_compared_at_one_house_or_one_first_name_in_a_zip() -> None:
     # FEBRL4's rec-4056 (names differ, no dob) and rec-2811 (surname and dob mistyped, the
     # house number missing on one): only the SSN's first five digits are left to block on.
     matilda = {
@@ -158,3 +158,7 @@ def test_an_ssn_mistyped_in_its_last_four_is_compared_at_one_house_or_one_first_
         "zip": "04122",
     }
     assert not _blocked(vanessa, other)
+    # Nor the same first name with the same first five digits in another ZIP (a birth state and
+    # era that most of a county shares where SSNs were issued before 2011).
+    elsewhere = {**typed, "zip": "04999", "last_name": "MOORE", "dob": "1950-01-01"}
+    assert not _blocked(vanessa, elsewhere)

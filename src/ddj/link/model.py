@@ -316,10 +316,11 @@ def prediction_blocking_rules() -> list:
         block_on("dob", "ssn_last4"),
         # An SSN mistyped in its last four digits, for records whose names or date of birth
         # carry typos too (no other rule brings them together): at the same house, or with the
-        # same first name. Few pairs, even where a county's SSNs share their first five digits
-        # (one state's areas and groups), which rules that out with a ZIP alone.
+        # same first name in the same ZIP. Not the first name with the five digits alone: where
+        # SSNs were issued by state and year (before 2011), those digits are a birth state and
+        # era that most of a county shares, and the rule would pair every JOHN of a generation.
         block_on("street_key", "substr(ssn, 1, 5)"),
-        block_on("first_name", "substr(ssn, 1, 5)"),
+        block_on("first_name", "zip", "substr(ssn, 1, 5)"),
     ]
 
 
