@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -172,9 +175,34 @@ def close_batch(store: Store, batch_id: str) -> None:
     )
 
 
+def _json_dumps() -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=True, default=str)``, the canonical text the row hashes are
+    taken over, without the encoder ``json.dumps`` builds on every call (it is most of a hash's
+    cost). The same text: checked here, else json.dumps itself is used."""
+    encoder = json.JSONEncoder(sort_keys=True, default=str)
+    if c_make_encoder is None:  # a Python without the C accelerator
+        return encoder.encode
+    encode = c_make_encoder(None, str, encode_basestring_ascii, None, ": ", ", ", True, False, True)
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    sample = {"b": [1.5, None, True, "\u00e9\n"], "a": {"z": date(2024, 1, 2), "y": {}}, "c": 7}
+    return dumps if dumps(sample) == encoder.encode(sample) else encoder.encode
+
+
+_dumps = _json_dumps()
+
+
 def _hash(values: dict[str, Any]) -> str:
-    text = json.dumps(values, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
+    """SHA-1 of the canonical JSON of ``values`` (keys sorted, dates as text)."""
+    return hashlib.sha1(_dumps(values).encode()).hexdigest()
+
+
+def _text(value: Any) -> Any:
+    """A date or time as ``default=str`` would write it, so the hash's encoder does not call back
+    into Python for it (the same text, a little faster)."""
+    return str(value) if isinstance(value, date) else value
 
 
 def _upsert_records(
@@ -186,20 +214,40 @@ def _upsert_records(
     now: datetime,
     known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
-    rows = []
+    rows: list[tuple[Any, ...]] = []
+    keys: list[str] = []
+    hashes: list[str] = []
     for spid, record in parsed.records.items():
-        row = {c: record.get(c) for c in RECORD_COLUMNS}
-        row["other_ids"] = dict(sorted(record.get("other_ids", {}).items()))
-        row["dq_codes"] = dict(sorted(record.get("dq_codes", {}).items()))
-        row["part2"] = bool(record.get("part2"))
-        row["dob_quality"] = record.get("dob_quality") or ("full" if row["dob"] else "unknown")
-        row["row_hash"] = _hash({"spid": spid, **row})
-        row["source_person_id"] = spid
-        row["record_key"] = f"{source}|{spid}"
+        get = record.get
+        other_ids = get("other_ids", {})
+        other_ids = dict(sorted(other_ids.items())) if len(other_ids) > 1 else dict(other_ids)
+        dq_codes = get("dq_codes", {})
+        dq_codes = dict(sorted(dq_codes.items())) if len(dq_codes) > 1 else dict(dq_codes)
+        dob = get("dob")
+        part2 = bool(get("part2"))
+        dob_quality = get("dob_quality") or ("full" if dob else "unknown")
+        row = (*map(get, RECORD_COLUMNS), other_ids, dq_codes, part2, dob_quality)
+        # The hash is over the canonical fields by name (the encoder sorts the keys).
+        named = dict(zip(RECORD_COLUMNS, row, strict=False))
+        named["dob"] = _text(dob)
+        named.update(
+            other_ids=other_ids, dq_codes=dq_codes, part2=part2, dob_quality=dob_quality, spid=spid
+        )
         rows.append(row)
-    table = pa.Table.from_pylist(rows, schema=_record_schema())
+        keys.append(f"{source}|{spid}")
+        hashes.append(hashlib.sha1(_dumps(named).encode()).hexdigest())
+    spids = list(parsed.records)
     return _upsert(
-        store, "source_record", "record_key", table, (source, system, batch_id, now), known
+        store,
+        "source_record",
+        "record_key",
+        _RECORD_SCHEMA,
+        rows,
+        (spids,),
+        keys,
+        hashes,
+        (source, system, batch_id, now),
+        known,
     )
 
 
@@ -212,34 +260,60 @@ def _upsert_events(
     now: datetime,
     known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
-    rows = []
+    rows: list[tuple[Any, ...]] = []
+    keys: list[str] = []
+    hashes: list[str] = []
+    spids: list[str] = []
+    record_keys: list[str] = []
     for event_id, event in parsed.events.items():
-        row = {c: event.get(c) for c in EVENT_COLUMNS}
-        row["details"] = json.dumps(event.get("details") or {}, sort_keys=True, default=str)
-        row["part2"] = bool(event.get("part2"))
+        get = event.get
         spid = event["source_person_id"]
-        row["row_hash"] = _hash({"id": event_id, "spid": spid, **row})
-        row["source_person_id"] = spid
-        row["record_key"] = f"{source}|{spid}"
-        row["event_key"] = f"{source}|{event_id}"
+        details = _dumps(get("details") or {})
+        part2 = bool(get("part2"))
+        row = (*map(get, EVENT_COLUMNS), details, part2)
+        named = dict(zip(EVENT_COLUMNS, row, strict=False))
+        named["start_at"] = _text(named["start_at"])
+        named["end_at"] = _text(named["end_at"])
+        named.update(details=details, part2=part2, id=event_id, spid=spid)
         rows.append(row)
-    table = pa.Table.from_pylist(rows, schema=_event_schema())
-    return _upsert(store, "event", "event_key", table, (source, system, batch_id, now), known)
+        keys.append(f"{source}|{event_id}")
+        hashes.append(hashlib.sha1(_dumps(named).encode()).hexdigest())
+        spids.append(spid)
+        record_keys.append(f"{source}|{spid}")
+    return _upsert(
+        store,
+        "event",
+        "event_key",
+        _EVENT_SCHEMA,
+        rows,
+        (spids, record_keys),
+        keys,
+        hashes,
+        (source, system, batch_id, now),
+        known,
+    )
 
 
 def _upsert(
     store: Store,
     table_name: str,
     key: str,
-    staged: pa.Table,
+    schema: pa.Schema,
+    rows: list[tuple[Any, ...]],
+    extra: tuple[list[str], ...],
+    keys: list[str],
+    hashes: list[str],
     labels: tuple[str, str, str, datetime],
     known: dict[str, tuple[int, str] | None],
 ) -> tuple[int, int]:
-    """Write the staged rows that are new or changed: one lookup of the current versions (unless
-    the caller knows them), one UPDATE closing the changed ones, one INSERT from Arrow."""
+    """Write the rows that are new or changed: one lookup of the current versions (unless the
+    caller knows them), one UPDATE closing the changed ones, one INSERT from Arrow.
+
+    ``rows`` hold the table's canonical columns in ``schema`` order, ``extra`` the columns after
+    them (source_person_id, and record_key for events), then come the key, the row hash and the
+    version; the table is built only from the rows written."""
     con = store.con
     source, system, batch_id, now = labels
-    keys = staged.column(key).to_pylist()
     missing = [k for k in keys if k not in known]
     if missing:
         known.update(dict.fromkeys(missing))
@@ -247,9 +321,7 @@ def _upsert(
     take: list[int] = []
     versions: list[int] = []
     changed: list[str] = []
-    for i, (k, row_hash) in enumerate(
-        zip(keys, staged.column("row_hash").to_pylist(), strict=True)
-    ):
+    for i, (k, row_hash) in enumerate(zip(keys, hashes, strict=True)):
         old = known.get(k)
         if old is None:
             take.append(i)
@@ -266,13 +338,18 @@ def _upsert(
             f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
             [now, changed],
         )
-    rows = staged.take(take).append_column("version", pa.array(versions, pa.int32()))
-    columns = ", ".join(rows.column_names)
-    con.register("staged_rows", rows)
+    columns = [*zip(*rows, strict=True), *extra, keys, hashes]
+    if len(take) < len(keys):
+        columns = [[column[i] for i in take] for column in columns]
+    arrays = [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)]
+    arrays.append(pa.array(versions, pa.int32()))
+    staged = pa.Table.from_arrays(arrays, schema=schema.append(pa.field("version", pa.int32())))
+    names = ", ".join(staged.column_names)
+    con.register("staged_rows", staged)
     try:
         con.execute(
-            f"INSERT INTO {table_name} ({columns}, is_current, source, system, batch_id,"
-            f" valid_from) SELECT {columns}, true, ?, ?, ?, ? FROM staged_rows",
+            f"INSERT INTO {table_name} ({names}, is_current, source, system, batch_id,"
+            f" valid_from) SELECT {names}, true, ?, ?, ?, ? FROM staged_rows",
             [source, system, batch_id, now],
         )
     finally:
@@ -284,56 +361,58 @@ def current_versions(
     store: Store, table_name: str, key: str, keys: list[str]
 ) -> dict[str, tuple[int, str] | None]:
     """(version, row_hash) of the current rows of these keys (absent keys: not stored yet)."""
-    rows = store.con.execute(
-        f"SELECT {key}, version, row_hash FROM {table_name}"
-        f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
-        [keys],
-    ).fetchall()
+    with staged_keys(store, keys) as staged:
+        rows = store.con.execute(
+            f"SELECT {key}, version, row_hash FROM {table_name}"
+            f" WHERE is_current AND {key} IN (SELECT k FROM {staged})"
+        ).fetchall()
     return {k: (version, row_hash) for k, version, row_hash in rows}
 
 
+@contextmanager
+def staged_keys(store: Store, keys: list[str]) -> Iterator[str]:
+    """The keys as a one-column (``k``) table for a query's ``IN (SELECT k FROM ...)``: from
+    Arrow, much cheaper than a list parameter of tens of thousands of strings."""
+    store.con.register("staged_keys", pa.Table.from_arrays([pa.array(keys, pa.string())], ["k"]))
+    try:
+        yield "staged_keys"
+    finally:
+        store.con.unregister("staged_keys")
+
+
 def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str) -> None:
-    rows = []
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    spids, record_keys, firsts, lasts, dobs, hashes = columns
     for alias in parsed.aliases:
         spid = alias["source_person_id"]
-        row = {
-            "source_person_id": spid,
-            "record_key": f"{source}|{spid}",
-            "first_name": alias.get("first_name"),
-            "last_name": alias.get("last_name"),
-            "dob": alias.get("dob"),
-            "source": source,
-            "batch_id": batch_id,
-        }
-        row["alias_hash"] = _hash(
-            {k: row[k] for k in ("record_key", "first_name", "last_name", "dob")}
+        record_key = f"{source}|{spid}"
+        first, last, dob = alias.get("first_name"), alias.get("last_name"), alias.get("dob")
+        text = _dumps(
+            {"dob": _text(dob), "first_name": first, "last_name": last, "record_key": record_key}
         )
-        rows.append(row)
-    table = pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("source_person_id", pa.string()),
-                ("record_key", pa.string()),
-                ("first_name", pa.string()),
-                ("last_name", pa.string()),
-                ("dob", pa.date32()),
-                ("source", pa.string()),
-                ("batch_id", pa.string()),
-                ("alias_hash", pa.string()),
-            ]
-        ),
+        spids.append(spid)
+        record_keys.append(record_key)
+        firsts.append(first)
+        lasts.append(last)
+        dobs.append(dob)
+        hashes.append(hashlib.sha1(text.encode()).hexdigest())
+    table = pa.Table.from_arrays(
+        [pa.array(c, f.type) for c, f in zip(columns, _ALIAS_SCHEMA, strict=True)],
+        schema=_ALIAS_SCHEMA,
     )
     store.con.register("staged_aliases", table)
     try:
-        store.con.execute("""
+        store.con.execute(
+            """
             INSERT INTO record_alias (source, source_person_id, record_key, first_name, last_name,
                                       dob, batch_id, alias_hash)
-            SELECT DISTINCT ON (alias_hash) source, source_person_id, record_key, first_name,
-                   last_name, dob, batch_id, alias_hash
+            SELECT DISTINCT ON (alias_hash) ?, source_person_id, record_key, first_name,
+                   last_name, dob, ?, alias_hash
             FROM staged_aliases
             WHERE alias_hash NOT IN (SELECT alias_hash FROM record_alias)
-        """)
+            """,
+            [source, batch_id],
+        )
     finally:
         store.con.unregister("staged_aliases")
 
@@ -347,60 +426,75 @@ def _insert_quarantine(
     now: datetime,
     first: int,
 ) -> None:
-    rows = [
-        (f"{batch_id}-{i}", batch_id, source, path, r.row_number, r.field, r.value, r.reason, now)
-        for i, r in enumerate(parsed.rejected, first)
+    rejected = parsed.rejected
+    table = pa.Table.from_arrays(
+        [
+            pa.array([f"{batch_id}-{i}" for i in range(first, first + len(rejected))], _S),
+            pa.array([r.row_number for r in rejected], pa.int32()),
+            pa.array([r.field for r in rejected], _S),
+            pa.array([r.value for r in rejected], _S),
+            pa.array([r.reason for r in rejected], _S),
+        ],
+        ["quarantine_id", "row_number", "field", "value", "reason"],
+    )
+    store.con.register("staged_quarantine", table)
+    try:
+        store.con.execute(
+            "INSERT INTO quarantine (quarantine_id, batch_id, source, file, row_number, field,"
+            " value, reason, created_at) SELECT quarantine_id, ?, ?, ?, row_number, field, value,"
+            " reason, ? FROM staged_quarantine",
+            [batch_id, source, path, now],
+        )
+    finally:
+        store.con.unregister("staged_quarantine")
+
+
+_S = pa.string()
+# Arrow types of the canonical columns that are not text.
+_TYPES = {
+    "dob": pa.date32(),
+    "start_at": pa.timestamp("us"),
+    "end_at": pa.timestamp("us"),
+    "charges": pa.list_(_S),
+    "diagnosis_codes": pa.list_(_S),
+    "cost": pa.float64(),
+    "other_ids": pa.map_(_S, _S),
+    "dq_codes": pa.map_(_S, _S),
+    "part2": pa.bool_(),
+}
+# The columns staged for an INSERT, in the order _upsert_records / _upsert_events build them.
+_RECORD_SCHEMA = pa.schema(
+    (name, _TYPES.get(name, _S))
+    for name in (
+        *RECORD_COLUMNS,
+        "other_ids",
+        "dq_codes",
+        "part2",
+        "dob_quality",
+        "source_person_id",
+        "record_key",
+        "row_hash",
+    )
+)
+_EVENT_SCHEMA = pa.schema(
+    (name, _TYPES.get(name, _S))
+    for name in (
+        *EVENT_COLUMNS,
+        "details",
+        "part2",
+        "source_person_id",
+        "record_key",
+        "event_key",
+        "row_hash",
+    )
+)
+_ALIAS_SCHEMA = pa.schema(
+    [
+        ("source_person_id", _S),
+        ("record_key", _S),
+        ("first_name", _S),
+        ("last_name", _S),
+        ("dob", pa.date32()),
+        ("alias_hash", _S),
     ]
-    store.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-
-
-def _record_schema() -> pa.Schema:
-    s = pa.string()
-    return pa.schema(
-        [
-            ("first_name", s),
-            ("middle_name", s),
-            ("last_name", s),
-            ("suffix", s),
-            ("dob", pa.date32()),
-            ("sex", s),
-            ("ssn", s),
-            ("ssn_last4", s),
-            ("address", s),
-            ("city", s),
-            ("state", s),
-            ("zip", s),
-            ("phone", s),
-            ("other_ids", pa.map_(s, s)),
-            ("dq_codes", pa.map_(s, s)),
-            ("part2", pa.bool_()),
-            ("dob_quality", s),
-            ("row_hash", s),
-            ("source_person_id", s),
-            ("record_key", s),
-        ]
-    )
-
-
-def _event_schema() -> pa.Schema:
-    s = pa.string()
-    return pa.schema(
-        [
-            ("event_type", s),
-            ("start_at", pa.timestamp("us")),
-            ("end_at", pa.timestamp("us")),
-            ("location", s),
-            ("charges", pa.list_(s)),
-            ("diagnosis_codes", pa.list_(s)),
-            ("call_type", s),
-            ("disposition", s),
-            ("project_type", s),
-            ("cost", pa.float64()),
-            ("details", s),
-            ("part2", pa.bool_()),
-            ("row_hash", s),
-            ("source_person_id", s),
-            ("record_key", s),
-            ("event_key", s),
-        ]
-    )
+)
