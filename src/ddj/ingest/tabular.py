@@ -111,7 +111,11 @@ def _collect(
         take_new = when is None or newest[spid] is None or when >= newest[spid]
         current, other = (record, previous) if take_new else (previous, record)
         for key, value in other.items():  # blanks in the identity are filled from other rows
-            if _empty(current.get(key)) and not _empty(value):
+            # (current.get(key) in (None, {}) and value not in (None, {}), spelt out: hot)
+            if value is None or (value.__class__ is dict and not value):
+                continue
+            now = current.get(key)
+            if now is None or (now.__class__ is dict and not now):
                 current[key] = value
         if take_new:
             parsed.records[spid] = record
@@ -129,11 +133,6 @@ def _collect(
                     "dob": other["dob"],
                 }
             )
-
-
-def _empty(value: Any) -> bool:
-    """``value in (None, {})`` for the values a record holds (text, dates, a dict of ids)."""
-    return value is None or (value.__class__ is dict and not value)
 
 
 def _content_id(spid: str, event: dict[str, Any]) -> str:
@@ -193,11 +192,12 @@ class _RowMapper:
         # Only columns the file has; an optional column absent from the file reads as blank.
         self.columns = {k: v for k, v in profile.columns.items() if v in header}
         self.plan = [
-            (name, column, self._parser(name), {} if name not in _LISTS else None)
+            (name, column, self._compiled(name), {} if name not in _LISTS else None)
             for name, column in self.columns.items()
         ]
         self.required = [(name, profile.columns.get(name)) for name in profile.required]
         self.other_ids = list(profile.other_ids.items())
+        self.event_types: dict[str | None, str] = {}
 
     def map(self, values: dict[str, Any]) -> dict[str, Any]:
         p = self.p
@@ -220,20 +220,37 @@ class _RowMapper:
         if ssn is not None:
             out["ssn"], out["ssn_last4"] = ssn
         for field_name, column in self.required:
-            if f.blank(out.get(field_name)):
+            value = out.get(field_name)
+            if value is None or (isinstance(value, str) and not value.strip()):  # f.blank
                 raise _Rejected(column, None, f"missing required {field_name} (column {column})")
         if p.has_events:
-            out["event_type"] = self._event_type(out.get("event_type"))
+            raw_type = out.get("event_type")
+            event_type = self.event_types.get(raw_type)
+            if event_type is None:
+                event_type = self._event_type(raw_type)
+                if len(self.event_types) < _REMEMBERED:
+                    self.event_types[raw_type] = event_type
+            out["event_type"] = event_type
             if out.get("end_at") and out["end_at"] < out["start_at"]:
                 raise _Rejected(
                     p.columns.get("end_at"),
                     values.get(p.columns.get("end_at")),
                     "end_at: ends before it starts",
                 )
-        if "sex" in out:
-            out["sex"] = self._code("sex", out["sex"], SEX_CODES, "U")
-        out["other_ids"] = {k: _clean_text(values.get(c)) for k, c in self.other_ids}
+        other_ids = self.other_ids
+        out["other_ids"] = (
+            {k: _clean_text(values.get(c)) for k, c in other_ids} if other_ids else {}
+        )
         return out
+
+    def _compiled(self, field_name: str) -> Callable[[Any], Any]:
+        """The field's parser, with what map() does to its value afterwards when that depends
+        on the value alone (sex codes), so a remembered result is the final one."""
+        parse = self._parser(field_name)
+        if field_name == "sex":
+            code = self._code
+            return lambda raw: code("sex", parse(raw), SEX_CODES, "U")
+        return parse
 
     def _parser(self, field_name: str) -> Callable[[Any], Any]:
         """The parser of one field (what ``_parse`` does for it), chosen once."""

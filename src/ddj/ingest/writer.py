@@ -268,12 +268,15 @@ def _upsert_events(
     for event_id, event in parsed.events.items():
         get = event.get
         spid = event["source_person_id"]
-        details = _dumps(get("details") or {})
+        details = get("details")
+        details = _dumps(details) if details else "{}"
         part2 = bool(get("part2"))
         row = (*map(get, EVENT_COLUMNS), details, part2)
         named = dict(zip(EVENT_COLUMNS, row, strict=False))
-        named["start_at"] = _text(named["start_at"])
-        named["end_at"] = _text(named["end_at"])
+        if isinstance(start := named["start_at"], date):  # as _text(), inline: hot
+            named["start_at"] = str(start)
+        if isinstance(end := named["end_at"], date):
+            named["end_at"] = str(end)
         named.update(details=details, part2=part2, id=event_id, spid=spid)
         rows.append(row)
         keys.append(f"{source}|{event_id}")
