@@ -21,6 +21,8 @@ def blank(value: Any) -> bool:
 
 
 def text(value: Any) -> str | None:
+    if value.__class__ is str:  # the usual case, in one step: blank text joins to ""
+        return " ".join(value.split()) or None
     if blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -30,6 +32,8 @@ def text(value: Any) -> str | None:
 
 def name(value: Any) -> str | None:
     """Names are kept upper-case with single spaces; linkage normalises further."""
+    if value.__class__ is str:
+        return " ".join(value.split()).upper() or None
     cleaned = text(value)
     return cleaned.upper() if cleaned else None
 
@@ -316,11 +320,14 @@ def parse_list(value: Any, separator: str) -> list[str] | None:
     return kept or None
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def zip5(value: Any) -> str | None:
     raw = text(value)
     if raw is None:
         return None
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     return digits[:5] if len(digits) >= 5 else None
 
 
@@ -328,7 +335,7 @@ def phone(value: Any) -> str | None:
     raw = text(value)
     if raw is None:
         return None
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits if len(digits) == 10 else None
