@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.lookup import keys_in, parsed
 from ddj.ingest.patch import (
     ENDS_BEFORE_START,
     alias_of,
@@ -46,11 +47,16 @@ def merge_with_current(
         rejected=list(parsed.rejected),
     )
     patched = [eid for eid in parsed.patches if eid in parsed.events]
+    filled = list(parsed.records) if parsed.fill_records else []
+    stored_events, stored_records = _current_rows(
+        store,
+        [f"{source}|{e}" for e in patched],
+        [f"{source}|{spid}" for spid in filled],
+        known,
+    )
     applied: set[str | None] = set()  # the messages already in the stored events
     if patched:
-        stored = _current(
-            store, "event", "event_key", [f"{source}|{e}" for e in patched], known["event"]
-        )
+        stored = stored_events
         for eid in patched:
             was = stored.get(f"{source}|{eid}")
             if was is None:
@@ -64,9 +70,8 @@ def merge_with_current(
                 del out.events[eid]
                 continue
             out.events[eid] = merged
-    if parsed.fill_records and parsed.records:
-        keys = [f"{source}|{spid}" for spid in parsed.records]
-        stored = _current(store, "source_record", "record_key", keys, known["source_record"])
+    if filled:
+        stored = stored_records
         for spid, record in parsed.records.items():
             was = stored.get(f"{source}|{spid}")
             if was is None:
@@ -81,15 +86,30 @@ def merge_with_current(
     return out
 
 
+def _current_rows(
+    store: Store,
+    event_keys: list[str],
+    record_keys: list[str],
+    known: dict[str, dict[str, tuple[int, str] | None]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The current stored events and records of these keys."""
+    events = _current(store, "event", "event_key", event_keys, known["event"])
+    records = _current(store, "source_record", "record_key", record_keys, known["source_record"])
+    return events, records
+
+
 def _current(
     store: Store, table: str, key: str, keys: list[str], known: dict[str, tuple[int, str] | None]
 ) -> dict[str, dict[str, Any]]:
+    if not keys:
+        return {}
     columns = _EVENT_READ if table == "event" else _RECORD_READ
-    rows = store.con.execute(
-        f"SELECT {key}, version, row_hash, {', '.join(columns)} FROM {table}"
-        f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
-        [keys],
-    ).fetchall()
+    with keys_in(store, key, keys) as (where, params):
+        sql = (
+            f"SELECT {key}, version, row_hash, {', '.join(columns)} FROM {table}"
+            f" WHERE is_current AND {where}"
+        )
+        rows = store.con.execute(parsed(store, sql), params).fetchall()
     known.update(dict.fromkeys(keys))  # looked up: None until found (not stored yet)
     for row in rows:
         known[row[0]] = (row[1], row[2])

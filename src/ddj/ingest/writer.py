@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
@@ -20,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ddj.ingest import lookup
 from ddj.ingest.canonical import ParsedFile
 from ddj.ingest.current import merge_with_current
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
@@ -146,25 +146,29 @@ def append_to_batch(
         )
     if parsed.aliases:
         _insert_aliases(store, parsed, source, batch_id)
-    [(quarantined,)] = store.con.execute(
+    counts = (
         "UPDATE ingest_batch SET rows_read = rows_read + ?, records_added = records_added + ?,"
         " records_changed = records_changed + ?, events_added = events_added + ?,"
         " events_changed = events_changed + ?, rows_quarantined = rows_quarantined + ?"
-        " WHERE batch_id = ? RETURNING rows_quarantined",
-        [
-            summary.rows_read,
-            summary.records_added,
-            summary.records_changed,
-            summary.events_added,
-            summary.events_changed,
-            summary.rows_quarantined,
-            batch_id,
-        ],
-    ).fetchall()
-    if parsed.rejected:
-        # Numbered after the batch's earlier rows (a file written chunk by chunk, a live feed).
-        first = quarantined - len(parsed.rejected) + 1
-        _insert_quarantine(store, parsed, source, str(path), batch_id, now, first)
+        " WHERE batch_id = ?"
+    )
+    params = [
+        summary.rows_read,
+        summary.records_added,
+        summary.records_changed,
+        summary.events_added,
+        summary.events_changed,
+        summary.rows_quarantined,
+        batch_id,
+    ]
+    if not parsed.rejected:  # no RETURNING then: it costs as much again (a live feed's commits)
+        store.con.execute(lookup.parsed(store, counts), params)
+        return summary
+    returning = lookup.parsed(store, f"{counts} RETURNING rows_quarantined")
+    [(quarantined,)] = store.con.execute(returning, params).fetchall()
+    # Numbered after the batch's earlier rows (a file written chunk by chunk, a live feed).
+    first = quarantined - len(parsed.rejected) + 1
+    _insert_quarantine(store, parsed, source, str(path), batch_id, now, first)
     return summary
 
 
@@ -336,11 +340,12 @@ def _upsert(
     if not take:
         return 0, 0
     if changed:
-        con.execute(
-            f"UPDATE {table_name} SET is_current = false, valid_to = ?"
-            f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
-            [now, changed],
-        )
+        with lookup.keys_in(store, key, changed) as (where, params):
+            sql = (
+                f"UPDATE {table_name} SET is_current = false, valid_to = ?"
+                f" WHERE is_current AND {where}"
+            )
+            con.execute(lookup.parsed(store, sql), [now, *params])
     columns = [*zip(*rows, strict=True), *extra, keys, hashes]
     if len(take) < len(keys):
         columns = [[column[i] for i in take] for column in columns]
@@ -348,15 +353,14 @@ def _upsert(
     arrays.append(pa.array(versions, pa.int32()))
     staged = pa.Table.from_arrays(arrays, schema=schema.append(pa.field("version", pa.int32())))
     names = ", ".join(staged.column_names)
-    con.register("staged_rows", staged)
-    try:
-        con.execute(
-            f"INSERT INTO {table_name} ({names}, is_current, source, system, batch_id,"
-            f" valid_from) SELECT {names}, true, ?, ?, ?, ? FROM staged_rows",
-            [source, system, batch_id, now],
-        )
-    finally:
-        con.unregister("staged_rows")
+    # DuckDB reads ``staged_rows`` from this frame (a replacement scan): registering and
+    # unregistering a table costs as much as the INSERT of a live feed's commit.
+    staged_rows = staged  # noqa: F841
+    sql = (
+        f"INSERT INTO {table_name} ({names}, is_current, source, system, batch_id, valid_from)"
+        f" SELECT {names}, true, ?, ?, ?, ? FROM staged_rows"
+    )
+    con.execute(lookup.parsed(store, sql), [source, system, batch_id, now])
     return len(take) - len(changed), len(changed)
 
 
@@ -364,23 +368,10 @@ def current_versions(
     store: Store, table_name: str, key: str, keys: list[str]
 ) -> dict[str, tuple[int, str] | None]:
     """(version, row_hash) of the current rows of these keys (absent keys: not stored yet)."""
-    with staged_keys(store, keys) as staged:
-        rows = store.con.execute(
-            f"SELECT {key}, version, row_hash FROM {table_name}"
-            f" WHERE is_current AND {key} IN (SELECT k FROM {staged})"
-        ).fetchall()
+    with lookup.keys_in(store, key, keys) as (where, params):
+        sql = f"SELECT {key}, version, row_hash FROM {table_name} WHERE is_current AND {where}"
+        rows = store.con.execute(lookup.parsed(store, sql), params).fetchall()
     return {k: (version, row_hash) for k, version, row_hash in rows}
-
-
-@contextmanager
-def staged_keys(store: Store, keys: list[str]) -> Iterator[str]:
-    """The keys as a one-column (``k``) table for a query's ``IN (SELECT k FROM ...)``: from
-    Arrow, much cheaper than a list parameter of tens of thousands of strings."""
-    store.con.register("staged_keys", pa.Table.from_arrays([pa.array(keys, pa.string())], ["k"]))
-    try:
-        yield "staged_keys"
-    finally:
-        store.con.unregister("staged_keys")
 
 
 def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str) -> None:
@@ -399,25 +390,19 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
         lasts.append(last)
         dobs.append(dob)
         hashes.append(hashlib.sha1(text.encode()).hexdigest())
-    table = pa.Table.from_arrays(
+    staged_aliases = pa.Table.from_arrays(  # noqa: F841 (read by DuckDB, as staged_rows)
         [pa.array(c, f.type) for c, f in zip(columns, _ALIAS_SCHEMA, strict=True)],
         schema=_ALIAS_SCHEMA,
     )
-    store.con.register("staged_aliases", table)
-    try:
-        store.con.execute(
-            """
-            INSERT INTO record_alias (source, source_person_id, record_key, first_name, last_name,
-                                      dob, batch_id, alias_hash)
-            SELECT DISTINCT ON (alias_hash) ?, source_person_id, record_key, first_name,
-                   last_name, dob, ?, alias_hash
-            FROM staged_aliases
-            WHERE alias_hash NOT IN (SELECT alias_hash FROM record_alias)
-            """,
-            [source, batch_id],
-        )
-    finally:
-        store.con.unregister("staged_aliases")
+    sql = """
+        INSERT INTO record_alias (source, source_person_id, record_key, first_name, last_name,
+                                  dob, batch_id, alias_hash)
+        SELECT DISTINCT ON (alias_hash) ?, source_person_id, record_key, first_name,
+               last_name, dob, ?, alias_hash
+        FROM staged_aliases
+        WHERE alias_hash NOT IN (SELECT alias_hash FROM record_alias)
+    """
+    store.con.execute(lookup.parsed(store, sql), [source, batch_id])
 
 
 def _insert_quarantine(
@@ -430,7 +415,7 @@ def _insert_quarantine(
     first: int,
 ) -> None:
     rejected = parsed.rejected
-    table = pa.Table.from_arrays(
+    staged_quarantine = pa.Table.from_arrays(  # noqa: F841 (read by DuckDB, as staged_rows)
         [
             pa.array([f"{batch_id}-{i}" for i in range(first, first + len(rejected))], _S),
             pa.array([r.row_number for r in rejected], pa.int32()),
@@ -440,16 +425,12 @@ def _insert_quarantine(
         ],
         ["quarantine_id", "row_number", "field", "value", "reason"],
     )
-    store.con.register("staged_quarantine", table)
-    try:
-        store.con.execute(
-            "INSERT INTO quarantine (quarantine_id, batch_id, source, file, row_number, field,"
-            " value, reason, created_at) SELECT quarantine_id, ?, ?, ?, row_number, field, value,"
-            " reason, ? FROM staged_quarantine",
-            [batch_id, source, path, now],
-        )
-    finally:
-        store.con.unregister("staged_quarantine")
+    sql = (
+        "INSERT INTO quarantine (quarantine_id, batch_id, source, file, row_number, field,"
+        " value, reason, created_at) SELECT quarantine_id, ?, ?, ?, row_number, field, value,"
+        " reason, ? FROM staged_quarantine"
+    )
+    store.con.execute(lookup.parsed(store, sql), [batch_id, source, path, now])
 
 
 _S = pa.string()
