@@ -22,6 +22,7 @@ from ddj.ingest.patch import (
     fill_record,
     identity,
 )
+from ddj.ingest.session import KnownRows
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
 
@@ -34,10 +35,12 @@ def merge_with_current(
     parsed: ParsedFile,
     source: str,
     known: dict[str, dict[str, tuple[int, str] | None]] | None = None,
+    session: KnownRows | None = None,
 ) -> ParsedFile:
     """``parsed`` with its patched events and blank-filling records merged into the stored
     current versions (a new ParsedFile; ``parsed`` is not changed). ``known[table]`` receives the
-    (version, row_hash) of every current row read, so the writer need not look them up again."""
+    (version, row_hash) of every current row read, so the writer need not look them up again.
+    A live feed's ``session`` answers for the rows it knows (see :mod:`ddj.ingest.session`)."""
     known = {"source_record": {}, "event": {}} if known is None else known
     out = replace(
         parsed,
@@ -53,6 +56,7 @@ def merge_with_current(
         [f"{source}|{e}" for e in patched],
         [f"{source}|{spid}" for spid in filled],
         known,
+        session,
     )
     applied: set[str | None] = set()  # the messages already in the stored events
     if patched:
@@ -91,11 +95,30 @@ def _current_rows(
     event_keys: list[str],
     record_keys: list[str],
     known: dict[str, dict[str, tuple[int, str] | None]],
+    session: KnownRows | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The current stored events and records of these keys."""
-    events = _current(store, "event", "event_key", event_keys, known["event"])
-    records = _current(store, "source_record", "record_key", record_keys, known["source_record"])
-    return events, records
+    found = []
+    for table, key, keys in (
+        ("event", "event_key", event_keys),
+        ("source_record", "record_key", record_keys),
+    ):
+        if session is None:
+            found.append(_current(store, table, key, keys, known[table]))
+            continue
+        remembered, new, unknown = session.lookup(table, keys)
+        rows = {k: row for k, (_, _, row) in remembered.items()}
+        known[table].update(
+            {k: (version, row_hash) for k, (version, row_hash, _) in remembered.items()}
+        )
+        known[table].update(dict.fromkeys(new))  # certainly not stored
+        read = _current(store, table, key, unknown, known[table])
+        for k, row in read.items():
+            version, row_hash = known[table][k]  # type: ignore[misc]
+            session.read(table, k, version, row_hash, row)
+        rows.update(read)
+        found.append(rows)
+    return found[0], found[1]
 
 
 def _current(

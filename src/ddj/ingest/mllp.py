@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddj.ingest.canonical import ParsedFile, merge_parsed
+from ddj.ingest.session import KnownRows
 from ddj.ingest.writer import append_to_batch, close_batch, open_batch
 from ddj.store import Store
 
@@ -71,6 +72,7 @@ class MllpListener:
         self._server: asyncio.base_events.Server | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddj-mllp-writer")
         self._batch_id: str | None = None
+        self._known: KnownRows | None = None  # the stored rows this session knows
         self.ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -215,6 +217,8 @@ class MllpListener:
 
     def _commit(self, parts: list[ParsedFile]) -> None:
         con = self.store.con
+        if self._known is None:
+            self._known = KnownRows(self.store, self.source)
         con.execute("BEGIN")
         try:
             append_to_batch(
@@ -224,11 +228,14 @@ class MllpListener:
                 source=self.source,
                 system=self.system,
                 path=self.path,
+                session=self._known,
             )
             con.execute("COMMIT")
         except BaseException:
+            self._known.discard()
             con.execute("ROLLBACK")
             raise
+        self._known.keep()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:

@@ -22,6 +22,7 @@ import pyarrow as pa
 from ddj.ingest import lookup
 from ddj.ingest.canonical import ParsedFile
 from ddj.ingest.current import merge_with_current
+from ddj.ingest.session import KnownRows
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
 
@@ -121,13 +122,22 @@ def open_batch(
 
 
 def append_to_batch(
-    store: Store, batch_id: str, parsed: ParsedFile, *, source: str, system: str, path: Path | str
+    store: Store,
+    batch_id: str,
+    parsed: ParsedFile,
+    *,
+    source: str,
+    system: str,
+    path: Path | str,
+    session: KnownRows | None = None,
 ) -> BatchSummary:
-    """Add parsed content to an open batch (the caller owns the transaction)."""
+    """Add parsed content to an open batch (the caller owns the transaction). A live feed passes
+    what its ``session`` knows of the stored rows, and tells it whether the transaction committed
+    (``session.keep()`` or ``session.discard()``)."""
     # table -> key -> (version, row_hash) of the current rows already read
     known: dict[str, dict[str, tuple[int, str] | None]] = {"source_record": {}, "event": {}}
     if parsed.patches or parsed.fill_records:
-        parsed = merge_with_current(store, parsed, source, known)
+        parsed = merge_with_current(store, parsed, source, known, session)
     now = datetime.now().replace(microsecond=0)
     summary = BatchSummary(
         batch_id,
@@ -138,11 +148,11 @@ def append_to_batch(
     )
     if parsed.records:
         summary.records_added, summary.records_changed = _upsert_records(
-            store, parsed, source, system, batch_id, now, known["source_record"]
+            store, parsed, source, system, batch_id, now, known["source_record"], session
         )
     if parsed.events:
         summary.events_added, summary.events_changed = _upsert_events(
-            store, parsed, source, system, batch_id, now, known["event"]
+            store, parsed, source, system, batch_id, now, known["event"], session
         )
     if parsed.aliases:
         _insert_aliases(store, parsed, source, batch_id)
@@ -217,6 +227,7 @@ def _upsert_records(
     batch_id: str,
     now: datetime,
     known: dict[str, tuple[int, str] | None],
+    session: KnownRows | None = None,
 ) -> tuple[int, int]:
     rows: list[tuple[Any, ...]] = []
     keys: list[str] = []
@@ -252,6 +263,7 @@ def _upsert_records(
         hashes,
         (source, system, batch_id, now),
         known,
+        session,
     )
 
 
@@ -263,6 +275,7 @@ def _upsert_events(
     batch_id: str,
     now: datetime,
     known: dict[str, tuple[int, str] | None],
+    session: KnownRows | None = None,
 ) -> tuple[int, int]:
     rows: list[tuple[Any, ...]] = []
     keys: list[str] = []
@@ -298,6 +311,7 @@ def _upsert_events(
         hashes,
         (source, system, batch_id, now),
         known,
+        session,
     )
 
 
@@ -312,6 +326,7 @@ def _upsert(
     hashes: list[str],
     labels: tuple[str, str, str, datetime],
     known: dict[str, tuple[int, str] | None],
+    session: KnownRows | None = None,
 ) -> tuple[int, int]:
     """Write the rows that are new or changed: one lookup of the current versions (unless the
     caller knows them), one UPDATE closing the changed ones, one INSERT from Arrow.
@@ -339,6 +354,14 @@ def _upsert(
             changed.append(k)
     if not take:
         return 0, 0
+    if session is not None:  # the rows as stored, for the session to remember once committed
+        names = schema.names[: len(rows[0])]
+        person = extra[0] if table_name == "event" else None  # read back with events only
+        for i, version in zip(take, versions, strict=True):
+            stored = dict(zip(names, rows[i], strict=True))
+            if person is not None:
+                stored["source_person_id"] = person[i]
+            session.wrote(table_name, keys[i], version, hashes[i], stored)
     if changed:
         with lookup.keys_in(store, key, changed) as (where, params):
             sql = (
