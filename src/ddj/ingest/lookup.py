@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ddj.ingest import arrow
 from ddj.store import Store
 
 _PARSED: dict[str, Any] = {}  # SQL text -> duckdb.Statement
@@ -41,7 +42,7 @@ def keys_in(store: Store, column: str, keys: list[str]) -> Iterator[tuple[str, l
     # (registered by name: the query runs in the caller's frame, so a local variable would not
     # be found by DuckDB's replacement scan; once per chunk, its cost does not matter)
     name = f"staged_keys_{column}"
-    store.con.register(name, pa.Table.from_arrays([pa.array(keys, pa.string())], ["k"]))
+    store.con.register(name, pa.Table.from_arrays([arrow.strings(keys)], ["k"]))
     try:
         yield f"{column} IN (SELECT k FROM {name})", []
     finally:

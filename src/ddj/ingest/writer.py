@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ddj.ingest import lookup
+from ddj.ingest import arrow, lookup
 from ddj.ingest.canonical import ParsedFile
 from ddj.ingest.current import merge_with_current
 from ddj.ingest.session import KnownRows
@@ -372,8 +372,8 @@ def _upsert(
     columns = [*zip(*rows, strict=True), *extra, keys, hashes]
     if len(take) < len(keys):
         columns = [[column[i] for i in take] for column in columns]
-    arrays = [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)]
-    arrays.append(pa.array(versions, pa.int32()))
+    arrays = [arrow.column(c, f.type) for c, f in zip(columns, schema, strict=True)]
+    arrays.append(arrow.int32s(versions))
     staged = pa.Table.from_arrays(arrays, schema=schema.append(pa.field("version", pa.int32())))
     names = ", ".join(staged.column_names)
     # DuckDB reads ``staged_rows`` from this frame (a replacement scan): registering and
@@ -414,7 +414,7 @@ def _insert_aliases(store: Store, parsed: ParsedFile, source: str, batch_id: str
         dobs.append(dob)
         hashes.append(hashlib.sha1(text.encode()).hexdigest())
     staged_aliases = pa.Table.from_arrays(  # noqa: F841 (read by DuckDB, as staged_rows)
-        [pa.array(c, f.type) for c, f in zip(columns, _ALIAS_SCHEMA, strict=True)],
+        [arrow.column(c, f.type) for c, f in zip(columns, _ALIAS_SCHEMA, strict=True)],
         schema=_ALIAS_SCHEMA,
     )
     sql = """
@@ -440,11 +440,11 @@ def _insert_quarantine(
     rejected = parsed.rejected
     staged_quarantine = pa.Table.from_arrays(  # noqa: F841 (read by DuckDB, as staged_rows)
         [
-            pa.array([f"{batch_id}-{i}" for i in range(first, first + len(rejected))], _S),
-            pa.array([r.row_number for r in rejected], pa.int32()),
-            pa.array([r.field for r in rejected], _S),
-            pa.array([r.value for r in rejected], _S),
-            pa.array([r.reason for r in rejected], _S),
+            arrow.strings([f"{batch_id}-{i}" for i in range(first, first + len(rejected))]),
+            arrow.int32s([r.row_number for r in rejected]),
+            arrow.strings([r.field for r in rejected]),
+            arrow.strings([r.value for r in rejected]),
+            arrow.strings([r.reason for r in rejected]),
         ],
         ["quarantine_id", "row_number", "field", "value", "reason"],
     )
