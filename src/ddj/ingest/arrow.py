@@ -22,10 +22,12 @@ _US = timedelta(microseconds=1)
 
 def _validity(values: list[Any]) -> tuple[pa.Buffer | None, int]:
     """The validity bitmap (None when nothing is null) and the null count."""
-    valid = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    nulls = len(values) - int(valid.sum())
+    nulls = values.count(None)
     if not nulls:
         return None, 0
+    if nulls == len(values):
+        return pa.py_buffer(bytes((nulls + 7) // 8)), nulls
+    valid = np.array([v is not None for v in values], dtype=bool)
     return pa.py_buffer(np.packbits(valid, bitorder="little")), nulls
 
 
@@ -36,12 +38,24 @@ def _offsets(lengths: Any, count: int) -> pa.Buffer:
 
 
 def strings(values: list[str | None]) -> pa.Array:
-    encoded = [b"" if v is None else v.encode() for v in values]
     validity, nulls = _validity(values)
+    count = len(values)
+    if nulls == count:  # (a column the source never fills)
+        offsets = pa.py_buffer(bytes(4 * (count + 1)))
+        return pa.Array.from_buffers(
+            pa.string(), count, [validity, offsets, pa.py_buffer(b"")], null_count=nulls
+        )
+    texts = ["" if v is None else v for v in values] if nulls else values
+    joined = "".join(texts)  # type: ignore[arg-type]
+    data = joined.encode()
+    if len(data) == len(joined):  # ASCII: each text's bytes are its characters
+        lengths: Any = map(len, texts)
+    else:
+        lengths = (len(t.encode()) for t in texts)  # type: ignore[union-attr]
     return pa.Array.from_buffers(
         pa.string(),
-        len(values),
-        [validity, _offsets(map(len, encoded), len(values)), pa.py_buffer(b"".join(encoded))],
+        count,
+        [validity, _offsets(lengths, count), pa.py_buffer(data)],
         null_count=nulls,
     )
 
@@ -66,8 +80,12 @@ def _microseconds(value: datetime) -> int:
 
 def timestamps(values: list[datetime | None]) -> pa.Array:
     """Microseconds without a time zone (``pa.timestamp("us")``)."""
-    micros = (0 if v is None else _microseconds(v) for v in values)
-    numbers = np.fromiter(micros, dtype=np.int64, count=len(values))
+    present = [_EPOCH if v is None else v for v in values]
+    if any(v.tzinfo is not None for v in present):
+        micros = (0 if v is None else _microseconds(v) for v in values)
+        numbers = np.fromiter(micros, dtype=np.int64, count=len(values))
+    else:  # naive times: numpy converts them in one step
+        numbers = np.array(present, dtype="datetime64[us]").view(np.int64)
     return _fixed(pa.timestamp("us"), numbers, values)
 
 
