@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ddj.ingest.canonical import ParsedFile
+from ddj.ingest.lookup import keys_in, parsed
 from ddj.ingest.patch import (
     ENDS_BEFORE_START,
     alias_of,
@@ -21,6 +22,7 @@ from ddj.ingest.patch import (
     fill_record,
     identity,
 )
+from ddj.ingest.session import KnownRows
 from ddj.model import EVENT_COLUMNS, RECORD_COLUMNS
 from ddj.store import Store
 
@@ -33,10 +35,12 @@ def merge_with_current(
     parsed: ParsedFile,
     source: str,
     known: dict[str, dict[str, tuple[int, str] | None]] | None = None,
+    session: KnownRows | None = None,
 ) -> ParsedFile:
     """``parsed`` with its patched events and blank-filling records merged into the stored
     current versions (a new ParsedFile; ``parsed`` is not changed). ``known[table]`` receives the
-    (version, row_hash) of every current row read, so the writer need not look them up again."""
+    (version, row_hash) of every current row read, so the writer need not look them up again.
+    A live feed's ``session`` answers for the rows it knows (see :mod:`ddj.ingest.session`)."""
     known = {"source_record": {}, "event": {}} if known is None else known
     out = replace(
         parsed,
@@ -46,11 +50,17 @@ def merge_with_current(
         rejected=list(parsed.rejected),
     )
     patched = [eid for eid in parsed.patches if eid in parsed.events]
+    filled = list(parsed.records) if parsed.fill_records else []
+    stored_events, stored_records = _current_rows(
+        store,
+        [f"{source}|{e}" for e in patched],
+        [f"{source}|{spid}" for spid in filled],
+        known,
+        session,
+    )
     applied: set[str | None] = set()  # the messages already in the stored events
     if patched:
-        stored = _current(
-            store, "event", "event_key", [f"{source}|{e}" for e in patched], known["event"]
-        )
+        stored = stored_events
         for eid in patched:
             was = stored.get(f"{source}|{eid}")
             if was is None:
@@ -64,9 +74,8 @@ def merge_with_current(
                 del out.events[eid]
                 continue
             out.events[eid] = merged
-    if parsed.fill_records and parsed.records:
-        keys = [f"{source}|{spid}" for spid in parsed.records]
-        stored = _current(store, "source_record", "record_key", keys, known["source_record"])
+    if filled:
+        stored = stored_records
         for spid, record in parsed.records.items():
             was = stored.get(f"{source}|{spid}")
             if was is None:
@@ -81,15 +90,49 @@ def merge_with_current(
     return out
 
 
+def _current_rows(
+    store: Store,
+    event_keys: list[str],
+    record_keys: list[str],
+    known: dict[str, dict[str, tuple[int, str] | None]],
+    session: KnownRows | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The current stored events and records of these keys."""
+    found = []
+    for table, key, keys in (
+        ("event", "event_key", event_keys),
+        ("source_record", "record_key", record_keys),
+    ):
+        if session is None:
+            found.append(_current(store, table, key, keys, known[table]))
+            continue
+        remembered, new, unknown = session.lookup(table, keys)
+        rows = {k: row for k, (_, _, row) in remembered.items()}
+        known[table].update(
+            {k: (version, row_hash) for k, (version, row_hash, _) in remembered.items()}
+        )
+        known[table].update(dict.fromkeys(new))  # certainly not stored
+        read = _current(store, table, key, unknown, known[table])
+        for k, row in read.items():
+            version, row_hash = known[table][k]  # type: ignore[misc]
+            session.read(table, k, version, row_hash, row)
+        rows.update(read)
+        found.append(rows)
+    return found[0], found[1]
+
+
 def _current(
     store: Store, table: str, key: str, keys: list[str], known: dict[str, tuple[int, str] | None]
 ) -> dict[str, dict[str, Any]]:
+    if not keys:
+        return {}
     columns = _EVENT_READ if table == "event" else _RECORD_READ
-    rows = store.con.execute(
-        f"SELECT {key}, version, row_hash, {', '.join(columns)} FROM {table}"
-        f" WHERE is_current AND {key} IN (SELECT unnest(?::VARCHAR[]))",
-        [keys],
-    ).fetchall()
+    with keys_in(store, key, keys) as (where, params):
+        sql = (
+            f"SELECT {key}, version, row_hash, {', '.join(columns)} FROM {table}"
+            f" WHERE is_current AND {where}"
+        )
+        rows = store.con.execute(parsed(store, sql), params).fetchall()
     known.update(dict.fromkeys(keys))  # looked up: None until found (not stored yet)
     for row in rows:
         known[row[0]] = (row[1], row[2])

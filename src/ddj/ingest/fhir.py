@@ -121,7 +121,7 @@ def iter_chunks(
     inputs = [(file, f"{file.name}:" if path.is_dir() else "") for file in _input_files(path)]
     builder = _Builder(today or date.today())
     for file, prefix in inputs:
-        for item in _read_file(file, prefix):
+        for item in _read_file(file, prefix, _INDEXED):
             builder.index(item)
     builder.resolve_links()
     for file, prefix in inputs:
@@ -153,10 +153,15 @@ def _input_files(path: Path) -> list[Path]:
     return files
 
 
-def _read_file(file: Path, prefix: str) -> Iterator[_Item]:
-    """Every row of one file, in order."""
+# What the first pass needs of an NDJSON line (a resource of a Bundle is found by its fullUrl
+# too, but an NDJSON line has none): only Conditions.
+_INDEXED = b"Condition"
+
+
+def _read_file(file: Path, prefix: str, only: bytes | None = None) -> Iterator[_Item]:
+    """Every row of one file, in order (see _read_ndjson for ``only``)."""
     if file.suffix.lower() == ".ndjson":
-        yield from _read_ndjson(file, prefix)
+        yield from _read_ndjson(file, prefix, only)
         return
     data = file.read_bytes().removeprefix(codecs.BOM_UTF8)
     if not data.strip():
@@ -166,7 +171,7 @@ def _read_file(file: Path, prefix: str) -> Iterator[_Item]:
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # several JSON objects: NDJSON under a .json name
             del data
-            yield from _read_ndjson(file, prefix)
+            yield from _read_ndjson(file, prefix, only)
             return
         raise _not_json(file, exc) from exc
     except (ValueError, RecursionError) as exc:  # bad UTF-8, absurd nesting or numbers
@@ -183,12 +188,18 @@ def _not_json(file: Path, exc: Exception) -> FileUnreadableError:
     )
 
 
-def _read_ndjson(file: Path, prefix: str) -> Iterator[_Item]:
+def _read_ndjson(file: Path, prefix: str, only: bytes | None = None) -> Iterator[_Item]:
+    """Each line as an item. With ``only``, a line that cannot hold it is not parsed (nor
+    handed on) once the file has a good line: the first pass reads a Patient or Encounter line
+    for nothing, and the file's own checks (empty, no JSON at all) are decided by then. A line
+    with an escape (``\\``) is always parsed: its words may be spelt with \\u escapes."""
     good = bad = 0
     with file.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if number == 1:
                 line = line.removeprefix(codecs.BOM_UTF8)
+            if good and only is not None and only not in line and b"\\" not in line:
+                continue
             if not line.strip():
                 continue
             try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +21,8 @@ def blank(value: Any) -> bool:
 
 
 def text(value: Any) -> str | None:
+    if value.__class__ is str:  # the usual case, in one step: blank text joins to ""
+        return " ".join(value.split()) or None
     if blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -28,6 +32,8 @@ def text(value: Any) -> str | None:
 
 def name(value: Any) -> str | None:
     """Names are kept upper-case with single spaces; linkage normalises further."""
+    if value.__class__ is str:
+        return " ".join(value.split()).upper() or None
     cleaned = text(value)
     return cleaned.upper() if cleaned else None
 
@@ -127,8 +133,128 @@ def strptime(raw: str, fmt: str) -> datetime:
     )
 
 
+_DATETIME_FIELDS = "YmdHMS"  # datetime()'s arguments, in order
+
+
+@functools.lru_cache(maxsize=64)
+def _combined(
+    formats: tuple[str, ...],
+) -> tuple[re.Pattern[str], dict[int, Callable[[re.Match[str]], datetime]]] | None:
+    """One regex trying ``formats`` in order (the first that fits wins, as the loop's), or None
+    when one of them is not a fast format; and, by the group each alternative opens, how to
+    build the datetime from its groups."""
+    alternatives: list[str] = []
+    builders: dict[int, Callable[[re.Match[str]], datetime]] = {}
+    group = 0
+    for fmt in formats:
+        compiled = _compiled(fmt)
+        if compiled is None:
+            return None
+        pattern, order = compiled
+        outer = group + 1
+        alternatives.append(f"({pattern.pattern})")
+        builders[outer] = _builder(outer, order)
+        group = outer + len(order)
+    return re.compile("|".join(alternatives), re.IGNORECASE), builders
+
+
+def _builder(outer: int, order: tuple[str, ...]) -> Callable[[re.Match[str]], datetime]:
+    """The datetime of an alternative's groups (as ``strptime`` builds it)."""
+    present = _DATETIME_FIELDS[: len(order)]
+    if len(order) >= 3 and set(order) == set(present):  # year, month, day [, hour ...]: direct
+        pick = operator.itemgetter(*(outer + order.index(d) for d in present))
+        return lambda match: datetime(*map(int, pick(match.groups())))
+
+    def build(match: re.Match[str]) -> datetime:
+        found = match.groups()[outer : outer + len(order)]
+        got = dict(zip(order, map(int, found), strict=True))
+        return datetime(
+            got.get("Y", 1900),
+            got.get("m", 1),
+            got.get("d", 1),
+            got.get("H", 0),
+            got.get("M", 0),
+            got.get("S", 0),
+        )
+
+    return build
+
+
+def _fast_reader(formats: tuple[str, ...]) -> Callable[[str], datetime | None] | None:
+    """Reads stripped, non-blank text with one regex of ``formats`` (in order); None when the
+    text fits none of them or names an impossible date (the caller then tries the formats one
+    by one, which gives the result or the error). None for formats the regex cannot hold."""
+    combined = _combined(formats)
+    if combined is None:
+        return None
+    fullmatch, builders = combined[0].fullmatch, combined[1]
+
+    def read(raw: str) -> datetime | None:
+        match = fullmatch(raw)
+        if match is None:
+            return None
+        try:
+            return builders[match.lastindex](match)  # type: ignore[index]
+        except ValueError:
+            return None  # an impossible date: a later format may still read it
+
+    return read
+
+
+def datetime_parser(
+    formats: tuple[str, ...], date_formats: tuple[str, ...]
+) -> Callable[[Any], datetime | None]:
+    """``parse_datetime`` with its formats compiled once: text is matched against one regex of
+    all the formats, in order, instead of trying them one by one. Anything else (no format
+    fitting, an impossible date, a value that is not text) takes ``parse_datetime`` itself, so
+    results and errors are the same."""
+    read = _fast_reader(formats + date_formats)
+
+    def parse(value: Any) -> datetime | None:
+        if read is not None and value.__class__ is str:
+            raw = value.strip()
+            if not raw:
+                return None
+            found = read(raw)
+            if found is not None:
+                return found
+        return parse_datetime(value, formats, date_formats)
+
+    return parse
+
+
+def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:
+    """``parse_date`` with its formats compiled once (see :func:`datetime_parser`)."""
+    read = _fast_reader(formats)
+
+    def parse(value: Any) -> date | None:
+        if read is not None and value.__class__ is str:
+            raw = value.strip()
+            if not raw:
+                return None
+            found = read(raw)
+            if found is not None:
+                return found.date()
+        return parse_date(value, formats)
+
+    return parse
+
+
+def dob_parser(formats: tuple[str, ...], today: date) -> Callable[[Any], date | None]:
+    """``parse_dob`` with its formats compiled once."""
+    parse_one = date_parser(formats)
+
+    def parse(value: Any) -> date | None:
+        return _check_dob(parse_one(value), today)
+
+    return parse
+
+
 def parse_dob(value: Any, formats: tuple[str, ...], today: date) -> date | None:
-    dob = parse_date(value, formats)
+    return _check_dob(parse_date(value, formats), today)
+
+
+def _check_dob(dob: date | None, today: date) -> date | None:
     if dob is None:
         return None
     if dob > today:
@@ -194,11 +320,14 @@ def parse_list(value: Any, separator: str) -> list[str] | None:
     return kept or None
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def zip5(value: Any) -> str | None:
     raw = text(value)
     if raw is None:
         return None
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     return digits[:5] if len(digits) >= 5 else None
 
 
@@ -206,7 +335,7 @@ def phone(value: Any) -> str | None:
     raw = text(value)
     if raw is None:
         return None
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits if len(digits) == 10 else None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddj.ingest.canonical import ParsedFile, merge_parsed
+from ddj.ingest.session import KnownRows
 from ddj.ingest.writer import append_to_batch, close_batch, open_batch
 from ddj.store import Store
 
@@ -71,6 +72,7 @@ class MllpListener:
         self._server: asyncio.base_events.Server | None = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ddj-mllp-writer")
         self._batch_id: str | None = None
+        self._known: KnownRows | None = None  # the stored rows this session knows
         self.ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -89,6 +91,7 @@ class MllpListener:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         self._queue = asyncio.Queue()
+        threads = await self._in_db(self._one_thread)
         self._batch_id = await self._in_db(self._open_batch)
         self._server = await asyncio.start_server(
             self._handle, self.host, self.port, limit=MAX_MESSAGE_BYTES
@@ -106,10 +109,19 @@ class MllpListener:
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
             await self._in_db(lambda: close_batch(self.store, self._batch_id))
+            await self._in_db(lambda: self.store.con.execute(f"SET threads = {int(threads)}"))
             self._db.shutdown(wait=True)
 
     async def _in_db(self, fn: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn)
+
+    def _one_thread(self) -> int:
+        """Have DuckDB run each statement on one thread while listening (returns the number of
+        threads to restore): a commit's statements touch a few rows each, and handing their work
+        to other threads costs more than it saves (about 15% of a commit)."""
+        [(threads,)] = self.store.con.execute("SELECT current_setting('threads')").fetchall()
+        self.store.con.execute("SET threads = 1")
+        return int(threads)
 
     def _open_batch(self) -> str:
         return open_batch(
@@ -205,6 +217,8 @@ class MllpListener:
 
     def _commit(self, parts: list[ParsedFile]) -> None:
         con = self.store.con
+        if self._known is None:
+            self._known = KnownRows(self.store, self.source)
         con.execute("BEGIN")
         try:
             append_to_batch(
@@ -214,11 +228,14 @@ class MllpListener:
                 source=self.source,
                 system=self.system,
                 path=self.path,
+                session=self._known,
             )
             con.execute("COMMIT")
         except BaseException:
+            self._known.discard()
             con.execute("ROLLBACK")
             raise
+        self._known.keep()
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:

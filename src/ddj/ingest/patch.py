@@ -87,7 +87,11 @@ def fill_record(update: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]
     """The newer record is the identity; what it leaves empty comes from the known one."""
     record = dict(update)
     for key, value in known.items():
-        if record.get(key) in (None, {}) and value not in (None, {}):
+        # (record.get(key) in (None, {}) and value not in (None, {}), spelt out: hot)
+        if value is None or (value.__class__ is dict and not value):
+            continue
+        now = record.get(key)
+        if now is None or (now.__class__ is dict and not now):
             record[key] = value
     record["other_ids"] = {**(known.get("other_ids") or {}), **(update.get("other_ids") or {})}
     record["dq_codes"] = {**(known.get("dq_codes") or {}), **(update.get("dq_codes") or {})}

@@ -53,11 +53,10 @@ def _iter_rows(path: Path, *, header_only: bool) -> Iterator[Row]:
 def _csv_rows(path: Path, delimiter: str, header_only: bool) -> Iterator[Row]:
     # Decode line by line so that one badly encoded row is quarantined, not the whole file.
     with path.open("rb") as handle:
-        lines = (_decode(raw) for raw in handle)
-        first = next(lines, None)
-        if first is None:
+        first = handle.readline()
+        if not first:
             raise FileUnreadableError("file is empty (no header row)", where=str(path))
-        first_text, first_ok = first
+        first_text, first_ok = _decode(first)
         if not first_ok:
             raise FileUnreadableError(
                 "the header row is not valid UTF-8", where=str(path), fix="save the file as UTF-8"
@@ -68,28 +67,38 @@ def _csv_rows(path: Path, delimiter: str, header_only: bool) -> Iterator[Row]:
         if header_only:
             yield 0, {"__header__": header}, None
             return
-        bad_lines: set[int] = set()
+        # The lines (1 = the first after the header) holding U+FFFD: bytes that are not UTF-8,
+        # decoded as U+FFFD, or the character itself. A row is badly encoded exactly when one of
+        # its lines is marked (the csv reader keeps every character of a line but quotes,
+        # delimiters and line ends), which is cheaper to ask than to search every value.
+        marked: set[int] = set()
 
         def text_lines() -> Iterator[str]:
-            for number, (text, ok) in enumerate(lines, 1):
-                if not ok:
-                    bad_lines.add(number)
+            for number, raw in enumerate(handle, 1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = raw.decode("utf-8", errors="replace")
+                if _BAD_BYTE in text:
+                    marked.add(number)
                 yield text
 
         reader = csv.reader(text_lines(), delimiter=delimiter)
         row_number = 0
+        width = len(header)
+        last_line = 0
         for values in reader:
+            first_line, last_line = last_line + 1, reader.line_num
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             row_number += 1
-            line = reader.line_num
-            if line in bad_lines or any(_BAD_BYTE in v for v in values):
+            if marked and not marked.isdisjoint(range(first_line, last_line + 1)):
                 column = next(
                     (h for h, v in zip(header, values, strict=False) if _BAD_BYTE in v), None
                 )
                 yield row_number, {}, (column, None, "bad encoding: the row is not valid UTF-8")
                 continue
-            if len(values) != len(header):
+            if len(values) != width:
                 yield (
                     row_number,
                     {},

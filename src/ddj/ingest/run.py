@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -57,10 +59,30 @@ def ingest_source(
     store: Store, config: Config, source: SourceConfig, progress: Progress | None = None
 ) -> list[BatchSummary]:
     summaries = []
-    for source_file in source.files:
-        for path in _expand(source_file.path, source.format):
-            summaries.append(ingest_file(store, config, source, source_file, path, progress))
+    with fewer_collections():
+        for source_file in source.files:
+            for path in _expand(source_file.path, source.format):
+                summaries.append(ingest_file(store, config, source, source_file, path, progress))
     return summaries
+
+
+# Python's cyclic garbage collector runs every 700 new container objects by default; an importer
+# makes a few dicts per row and keeps them until the chunk is written, so the collector would
+# walk the growing chunk over and over (10-25% of an ingest's CPU). Ingested rows form no
+# reference cycles (reference counting frees them), so collecting less often costs no memory.
+_INGEST_GC_THRESHOLD = (100_000, 50, 50)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the garbage collector's thresholds for the duration, then restore them."""
+    before = gc.get_threshold()
+    if before[0]:  # 0: automatic collection is off already
+        gc.set_threshold(*(max(a, b) for a, b in zip(_INGEST_GC_THRESHOLD, before, strict=True)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def ingest_file(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -67,24 +68,25 @@ def _collect(
     newest: dict[str, datetime | None],
 ) -> None:
     spid = row["source_person_id"]
+    get = row.get
     if profile.kind == "aliases":
         parsed.aliases.append(
             {
                 "source_person_id": spid,
-                "first_name": row.get("alias_first_name"),
-                "last_name": row.get("alias_last_name"),
-                "dob": row.get("alias_dob"),
+                "first_name": get("alias_first_name"),
+                "last_name": get("alias_last_name"),
+                "dob": get("alias_dob"),
             }
         )
         return
     if profile.has_events:
-        event = {k: row.get(k) for k in EVENT_COLUMNS}
-        event["part2"] = bool(row.get("part2"))
-        if row.get("incident_number"):
+        event = dict(zip(EVENT_COLUMNS, map(get, EVENT_COLUMNS), strict=True))
+        event["part2"] = bool(get("part2"))
+        if get("incident_number"):
             event["details"] = {"incident_number": row["incident_number"]}
         event["source_person_id"] = spid
-        event_id = row.get("event_id") or _content_id(spid, event)
-        if profile.event_per_person and row.get("event_id"):
+        event_id = get("event_id") or _content_id(spid, event)
+        if profile.event_per_person and get("event_id"):
             event_id = f"{event_id}|{spid}"
         if event_id in parsed.events:
             parsed.reject(
@@ -96,9 +98,9 @@ def _collect(
             return
         parsed.events[event_id] = event
     if profile.has_records:
-        record = {k: row.get(k) for k in RECORD_COLUMNS}
-        record["other_ids"] = {k: v for k, v in row.get("other_ids", {}).items() if v}
-        when = row.get("start_at")
+        record = dict(zip(RECORD_COLUMNS, map(get, RECORD_COLUMNS), strict=True))
+        record["other_ids"] = {k: v for k, v in get("other_ids", {}).items() if v}
+        when = get("start_at")
         previous = parsed.records.get(spid)
         if previous is None:
             parsed.records[spid] = record
@@ -109,7 +111,11 @@ def _collect(
         take_new = when is None or newest[spid] is None or when >= newest[spid]
         current, other = (record, previous) if take_new else (previous, record)
         for key, value in other.items():  # blanks in the identity are filled from other rows
-            if current.get(key) in (None, {}) and value not in (None, {}):
+            # (current.get(key) in (None, {}) and value not in (None, {}), spelt out: hot)
+            if value is None or (value.__class__ is dict and not value):
+                continue
+            now = current.get(key)
+            if now is None or (now.__class__ is dict and not now):
                 current[key] = value
         if take_new:
             parsed.records[spid] = record
@@ -139,60 +145,151 @@ class _Rejected(Exception):
         self.column, self.value, self.reason = column, value, reason
 
 
+# Fields read as upper-case text (a name's spacing is cleaned the same way).
+_NAMES = ("first_name", "middle_name", "last_name", "suffix", "alias_first_name", "alias_last_name")
+_UPPER = (
+    "address",
+    "city",
+    "state",
+    "call_type",
+    "disposition",
+    "event_type",
+    "project_type",
+    "location",
+)
+# Fields whose parsed value is a list: not remembered (a list is mutable).
+_LISTS = ("charges", "diagnosis_codes")
+_MISS = object()
+_REMEMBERED = 20_000  # distinct values remembered per column (memory stays bounded)
+
+
+def _upper_text(raw: Any) -> str | None:
+    value = f.text(raw)
+    return value.upper() if value else None
+
+
+def _clean_text(raw: Any) -> str | None:
+    """``fields.text``, with text (what a CSV holds) cleaned in one step."""
+    if raw.__class__ is str:
+        return " ".join(raw.split()) or None
+    return f.text(raw)
+
+
+def _clean_upper(raw: Any) -> str | None:
+    if raw.__class__ is str:
+        return " ".join(raw.split()).upper() or None
+    return _upper_text(raw)
+
+
 class _RowMapper:
+    """Maps one row's values to canonical fields. Each column's parser is chosen once per file,
+    and the values a column repeats (a sex code, a facility, a person's date of birth on each of
+    their bookings) are parsed once: parsers are pure, so a remembered result is the same."""
+
     def __init__(self, profile: Profile, header: set[str], today: date):
         self.p = profile
         self.today = today
         # Only columns the file has; an optional column absent from the file reads as blank.
         self.columns = {k: v for k, v in profile.columns.items() if v in header}
+        self.plan = [
+            (name, column, self._compiled(name), {} if name not in _LISTS else None)
+            for name, column in self.columns.items()
+        ]
+        self.required = [(name, profile.columns.get(name)) for name in profile.required]
+        self.other_ids = list(profile.other_ids.items())
+        self.event_types: dict[str | None, str] = {}
 
     def map(self, values: dict[str, Any]) -> dict[str, Any]:
         p = self.p
         out: dict[str, Any] = {}
-        for field_name, column in self.columns.items():
-            raw = values.get(column)
-            try:
-                out[field_name] = self._parse(field_name, raw)
-            except f.FieldError as exc:
-                raise _Rejected(column, raw, f"{field_name}: {exc}") from exc
+        try:
+            for field_name, column, parse, seen in self.plan:
+                raw = values.get(column)
+                if seen is None or raw.__class__ is not str:
+                    out[field_name] = parse(raw)
+                    continue
+                value = seen.get(raw, _MISS)
+                if value is _MISS:
+                    value = parse(raw)
+                    if len(seen) < _REMEMBERED:
+                        seen[raw] = value
+                out[field_name] = value
+        except f.FieldError as exc:
+            raise _Rejected(column, raw, f"{field_name}: {exc}") from exc
         ssn = out.pop("ssn", None)
         if ssn is not None:
             out["ssn"], out["ssn_last4"] = ssn
-        for field_name in p.required:
-            if f.blank(out.get(field_name)):
-                column = p.columns.get(field_name)
+        for field_name, column in self.required:
+            value = out.get(field_name)
+            if value is None or (isinstance(value, str) and not value.strip()):  # f.blank
                 raise _Rejected(column, None, f"missing required {field_name} (column {column})")
         if p.has_events:
-            out["event_type"] = self._event_type(out.get("event_type"))
+            raw_type = out.get("event_type")
+            event_type = self.event_types.get(raw_type)
+            if event_type is None:
+                event_type = self._event_type(raw_type)
+                if len(self.event_types) < _REMEMBERED:
+                    self.event_types[raw_type] = event_type
+            out["event_type"] = event_type
             if out.get("end_at") and out["end_at"] < out["start_at"]:
                 raise _Rejected(
                     p.columns.get("end_at"),
                     values.get(p.columns.get("end_at")),
                     "end_at: ends before it starts",
                 )
-        if "sex" in out:
-            out["sex"] = self._code("sex", out["sex"], SEX_CODES, "U")
-        out["other_ids"] = {k: f.text(values.get(c)) for k, c in p.other_ids.items()}
+        other_ids = self.other_ids
+        out["other_ids"] = (
+            {k: _clean_text(values.get(c)) for k, c in other_ids} if other_ids else {}
+        )
         return out
 
+    def _compiled(self, field_name: str) -> Callable[[Any], Any]:
+        """The field's parser, with what map() does to its value afterwards when that depends
+        on the value alone (sex codes), so a remembered result is the final one."""
+        parse = self._parser(field_name)
+        if field_name == "sex":
+            code = self._code
+            return lambda raw: code("sex", parse(raw), SEX_CODES, "U")
+        return parse
+
+    def _parser(self, field_name: str) -> Callable[[Any], Any]:
+        """The parser of one field (what ``_parse`` does for it), chosen once."""
+        p = self.p
+        if field_name in ("dob", "alias_dob"):
+            return f.dob_parser(p.date_formats, self.today)
+        if field_name in ("start_at", "end_at"):
+            return f.datetime_parser(p.datetime_formats, p.date_formats)
+        if field_name in _NAMES:
+            return _clean_upper
+        if field_name == "ssn":
+            return f.parse_ssn
+        if field_name in _LISTS:
+            separator = p.list_separator
+            return lambda raw: f.parse_list(raw, separator)
+        if field_name == "cost":
+            return f.parse_number
+        if field_name == "part2":
+            return f.parse_flag
+        if field_name == "zip":
+            return f.zip5
+        if field_name == "phone":
+            return f.phone
+        if field_name in _UPPER:
+            return _clean_upper
+        return _clean_text
+
     def _parse(self, field_name: str, raw: Any) -> Any:
+        """One field's value (the reference the compiled parsers follow; tests compare them)."""
         p = self.p
         if field_name in ("dob", "alias_dob"):
             return f.parse_dob(raw, p.date_formats, self.today)
         if field_name in ("start_at", "end_at"):
             return f.parse_datetime(raw, p.datetime_formats, p.date_formats)
-        if field_name in (
-            "first_name",
-            "middle_name",
-            "last_name",
-            "suffix",
-            "alias_first_name",
-            "alias_last_name",
-        ):
+        if field_name in _NAMES:
             return f.name(raw)
         if field_name == "ssn":
             return f.parse_ssn(raw)
-        if field_name in ("charges", "diagnosis_codes"):
+        if field_name in _LISTS:
             return f.parse_list(raw, p.list_separator)
         if field_name == "cost":
             return f.parse_number(raw)
@@ -202,18 +299,8 @@ class _RowMapper:
             return f.zip5(raw)
         if field_name == "phone":
             return f.phone(raw)
-        if field_name in (
-            "address",
-            "city",
-            "state",
-            "call_type",
-            "disposition",
-            "event_type",
-            "project_type",
-            "location",
-        ):
-            value = f.text(raw)
-            return value.upper() if value else None
+        if field_name in _UPPER:
+            return _upper_text(raw)
         return f.text(raw)
 
     def _event_type(self, raw: str | None) -> str:

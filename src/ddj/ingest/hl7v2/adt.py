@@ -23,6 +23,7 @@ lines up across sources); a UTC offset sent is kept in details["utc_offset"].
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,13 +31,23 @@ from typing import Any
 
 from ddj.ingest import fields as f
 from ddj.ingest.hl7v2.codes import DISCHARGE_DISPOSITIONS, ICD10_SYSTEMS, SEX
-from ddj.ingest.hl7v2.parser import Message, MessageError, Segment, Timestamp, parse_timestamp, part
+from ddj.ingest.hl7v2.parser import (
+    Delimiters,
+    Message,
+    MessageError,
+    Segment,
+    Timestamp,
+    component,
+    components,
+    parse_timestamp,
+)
 
 SUPPORTED_TRIGGERS = ("A01", "A03", "A04", "A08", "A11", "A13")
 _NEEDS_VISIT = ("A01", "A03", "A04")
 _EVENT_TYPES = {"E": "ed_visit", "I": "hospital_admission"}
 OTHER_EVENT_TYPE = "outpatient_visit"
 _SSN = re.compile(r"[0-9xX]{9}|[0-9]{4}")
+_SSN_SEPARATORS = re.compile(r"[\s-]")
 _ICD10CM = re.compile(r"([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})")
 
 
@@ -75,7 +86,7 @@ def read_adt(message: Message, today: date) -> AdtMessage:
     pid = message.first("PID")
     if pid is None:
         raise MessageError("PID", None, "no PID segment (patient identification)", hl7_code="100")
-    spid, record, aliases = _person(pid, today)
+    spid, record, aliases = _person_of(pid, today)
     pv1 = message.first("PV1")
     if pv1 is None and trigger in _NEEDS_VISIT:
         raise MessageError("PV1", None, f"ADT^{trigger} has no PV1 segment (visit)", hl7_code="100")
@@ -119,6 +130,22 @@ def _message_type(message: Message) -> tuple[str, str]:
 # --- the person ---------------------------------------------------------------------------------
 
 
+def _person_of(pid: Segment, today: date) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """:func:`_person`, remembered by the segment's text: every message about a patient (the
+    admit, the updates, the discharge) usually repeats the same PID, read once. Each caller gets
+    its own record and aliases."""
+    spid, record, aliases = _remembered_person(pid.text, pid.d, today)
+    own = {**record, "other_ids": dict(record["other_ids"]), "dq_codes": dict(record["dq_codes"])}
+    return spid, own, [dict(alias) for alias in aliases]
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_person(
+    text: str, d: Delimiters, today: date
+) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    return _person(Segment(text, d), today)
+
+
 def _person(pid: Segment, today: date) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
     ids = _identifiers(pid)
     mrn = next((value for value, kind in ids if kind == "MR"), None)
@@ -126,10 +153,10 @@ def _person(pid: Segment, today: date) -> tuple[str, dict[str, Any], list[dict[s
     if spid is None:
         raise MessageError("PID-3", pid.raw(3), "no patient identifier in PID-3", hl7_code="101")
     names = _name_reps(pid)
-    chosen = _chosen_index(names, pid, today)
+    chosen = _chosen_index(names, pid.d, today)
     dob, dob_quality = _dob(pid, today)
     record: dict[str, Any] = {
-        **_name_fields(_xpn(names[chosen], pid) if chosen is not None else None),
+        **_name_fields(_xpn(names[chosen], pid.d) if chosen is not None else None),
         "dob": dob,
         "dob_quality": dob_quality,
         "sex": _sex(pid),
@@ -146,10 +173,12 @@ def _person(pid: Segment, today: date) -> tuple[str, dict[str, Any], list[dict[s
 def _identifiers(pid: Segment) -> list[tuple[str, str]]:
     """(id, identifier type code) of each PID-3 repetition that has an id."""
     found = []
+    d = pid.d
     for rep in pid.reps(3):
-        value = part(rep, pid.d, 1)
+        parts = components(rep, d)
+        value = component(parts, d, 1)
         if value:
-            found.append((value, (part(rep, pid.d, 5) or "").upper()))
+            found.append((value, (component(parts, d, 5) or "").upper()))
     return found
 
 
@@ -163,25 +192,42 @@ def _name_fields(name: tuple[str | None, ...] | None) -> dict[str, str | None]:
     }
 
 
-def _xpn(rep: str, pid: Segment) -> tuple[str | None, str | None, str | None, str | None]:
-    d = pid.d
+def _xpn(parts: list[str], d: Delimiters) -> tuple[str | None, str | None, str | None, str | None]:
+    """Surname, given name, second name, suffix of one XPN (split by ``components``)."""
     # XPN-1 is a surname (v2.3) or FN with the surname first (v2.4+): the first sub-component.
-    return part(rep, d, 1, 1), part(rep, d, 2), part(rep, d, 3), part(rep, d, 4)
+    return (
+        component(parts, d, 1, 1),
+        component(parts, d, 2),
+        component(parts, d, 3),
+        component(parts, d, 4),
+    )
 
 
-def _name_reps(pid: Segment) -> list[str]:
-    return [r for r in pid.reps(5) if part(r, pid.d, 1) or part(r, pid.d, 2)]
+def _named(pid: Segment, n: int) -> list[list[str]]:
+    """The repetitions of an XPN field (PID-5, PID-9) that have a surname or a given name,
+    each split into its components."""
+    d = pid.d
+    found = []
+    for rep in pid.reps(n):
+        parts = components(rep, d)
+        if component(parts, d, 1) or component(parts, d, 2):
+            found.append(parts)
+    return found
 
 
-def _chosen_index(reps: list[str], pid: Segment, today: date) -> int | None:
-    for i, rep in enumerate(reps):
-        if (part(rep, pid.d, 7) or "").upper() == "L" and not _expired(rep, pid, today):
+def _name_reps(pid: Segment) -> list[list[str]]:
+    return _named(pid, 5)
+
+
+def _chosen_index(reps: list[list[str]], d: Delimiters, today: date) -> int | None:
+    for i, parts in enumerate(reps):
+        if (component(parts, d, 7) or "").upper() == "L" and not _expired(parts, d, today):
             return i
     return 0 if reps else None
 
 
-def _expired(rep: str, pid: Segment, today: date) -> bool:
-    ended = part(rep, pid.d, 13)  # XPN-13 expiration date (v2.5+)
+def _expired(parts: list[str], d: Delimiters, today: date) -> bool:
+    ended = component(parts, d, 13)  # XPN-13 expiration date (v2.5+)
     if not ended:
         return False
     try:
@@ -191,15 +237,15 @@ def _expired(rep: str, pid: Segment, today: date) -> bool:
 
 
 def _aliases(
-    pid: Segment, names: list[str], chosen: int | None, record: dict[str, Any], spid: str
+    pid: Segment, names: list[list[str]], chosen: int | None, record: dict[str, Any], spid: str
 ) -> list[dict[str, Any]]:
     """The other PID-5 names and PID-9 (patient alias), each once, the record's name left out."""
     others = [r for i, r in enumerate(names) if i != chosen]
-    others += [r for r in pid.reps(9) if part(r, pid.d, 1) or part(r, pid.d, 2)]
+    others += _named(pid, 9)
     seen = {(record["first_name"], record["last_name"])}
     aliases = []
-    for rep in others:
-        last, first, _, _ = _xpn(rep, pid)
+    for parts in others:
+        last, first, _, _ = _xpn(parts, pid.d)
         key = (f.name(first), f.name(last))
         if key in seen:
             continue
@@ -250,7 +296,7 @@ def _ssn(
     if (pid19 := pid.value(19)) is not None:
         candidates.append(("PID-19", pid19))
     for where, value in candidates:
-        compact = re.sub(r"[\s-]", "", value)
+        compact = _SSN_SEPARATORS.sub("", value)
         if _SSN.fullmatch(compact):
             ssn, last4 = f.parse_ssn(compact)
             return {"ssn": ssn, "ssn_last4": last4}
@@ -262,23 +308,25 @@ def _address(pid: Segment) -> dict[str, str | None]:
     reps = pid.reps(11)
     if not reps:
         return {"address": None, "city": None, "state": None, "zip": None}
-    rep, d = reps[0], pid.d
+    d = pid.d
+    parts = components(reps[0], d)
     # XAD-1 is a street line; in v2.5+ it has sub-components (street & name & dwelling number).
-    street_parts = [part(rep, d, 1, n) for n in (1, 2, 3)]
+    street_parts = [component(parts, d, 1, n) for n in (1, 2, 3)]
     street = " ".join(p for p in street_parts if p)
     return {
         "address": _upper(street),
-        "city": _upper(part(rep, d, 3)),
-        "state": _upper(part(rep, d, 4)),
-        "zip": f.zip5(part(rep, d, 5)),
+        "city": _upper(component(parts, d, 3)),
+        "state": _upper(component(parts, d, 4)),
+        "zip": f.zip5(component(parts, d, 5)),
     }
 
 
 def _phone(pid: Segment) -> str | None:
     d = pid.d
     for rep in pid.reps(13):
-        area_local = (part(rep, d, 6) or "") + (part(rep, d, 7) or "")
-        for candidate in (part(rep, d, 12), area_local, part(rep, d, 1)):
+        parts = components(rep, d)
+        area_local = (component(parts, d, 6) or "") + (component(parts, d, 7) or "")
+        for candidate in (component(parts, d, 12), area_local, component(parts, d, 1)):
             number = f.phone(candidate)
             if number:
                 return number
@@ -286,6 +334,8 @@ def _phone(pid: Segment) -> str | None:
 
 
 def _upper(value: str | None) -> str | None:
+    if value.__class__ is str:  # f.text, then upper, in one step
+        return " ".join(value.split()).upper() or None  # type: ignore[union-attr]
     cleaned = f.text(value)
     return cleaned.upper() if cleaned else None
 
@@ -369,8 +419,9 @@ def _visit_location(adt: AdtMessage, pv1: Segment) -> None:
     if not reps:
         return
     d = pv1.d
-    facility = part(reps[0], d, 4, 1)
-    point_of_care = part(reps[0], d, 1, 1)
+    parts = components(reps[0], d)
+    facility = component(parts, d, 4, 1)
+    point_of_care = component(parts, d, 1, 1)
     if point_of_care and not facility:
         facility = adt.sending_facility
     text = ", ".join(p for p in (facility, point_of_care) if p)
@@ -411,17 +462,18 @@ def _visit_diagnoses(adt: AdtMessage, message: Message) -> None:
 def _diagnosis(rep: str, dg1: Segment) -> tuple[str | None, str | None]:
     """(ICD-10-CM code, None) or (None, "SYSTEM:code") for a code of another system."""
     d = dg1.d
+    parts = components(rep, d)
     method = (dg1.value(2) or "").upper()  # DG1-2 coding method (v2.3), deprecated later
     for code_at, system_at in ((1, 3), (4, 6)):  # the code, then the alternate code
-        code = part(rep, d, code_at)
+        code = component(parts, d, code_at)
         if not code:
             continue
-        system = (part(rep, d, system_at) or (method if code_at == 1 else "")).upper()
+        system = (component(parts, d, system_at) or (method if code_at == 1 else "")).upper()
         if system.replace("-", "").replace(" ", "") in ICD10_SYSTEMS:
             normalised = icd10cm(code)
             if normalised:
                 return normalised, None
-    code, system = part(rep, d, 1), part(rep, d, 3) or dg1.value(2)
+    code, system = component(parts, d, 1), component(parts, d, 3) or dg1.value(2)
     return None, (f"{system}:{code}" if code and system else code)
 
 

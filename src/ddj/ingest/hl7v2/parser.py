@@ -13,9 +13,10 @@ unescaped afterwards, so an escaped delimiter (``\\F\\``, ``\\S\\``, ``\\T\\``, 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
@@ -122,15 +123,25 @@ class Delimiters:
             raise MessageError("MSH-1", segment[:8], "no field separator after MSH")
         field = segment[3]
         chars = segment[4:].split(field, 1)[0]
+        key = field + chars
+        known = _SEEN_DELIMITERS.get(key)
+        if known is not None:  # most feeds send the same few characters in every message
+            return known
         if len(set(chars + field)) != len(chars) + 1:
             raise MessageError("MSH-2", chars, "the encoding characters repeat a delimiter")
         padded = (chars + "\0" * 5)[:5]
         component, repetition, escape, sub, trunc = (c if c != "\0" else "" for c in padded)
-        return cls(field, component, repetition, escape, sub, trunc)
+        found = cls(field, component, repetition, escape, sub, trunc)
+        if len(_SEEN_DELIMITERS) < 64:
+            _SEEN_DELIMITERS[key] = found
+        return found
 
     @property
     def encoding_characters(self) -> str:
         return self.component + self.repetition + self.escape + self.subcomponent + self.truncation
+
+
+_SEEN_DELIMITERS: dict[str, Delimiters] = {}  # MSH-1 + MSH-2 -> their Delimiters
 
 
 def split(value: str, separator: str) -> list[str]:
@@ -213,7 +224,7 @@ def escape(value: str, d: Delimiters) -> str:
 class Segment:
     """One segment: ``raw(n)`` is field n as sent; ``value(n, component, sub, rep)`` its text."""
 
-    __slots__ = ("name", "fields", "d")
+    __slots__ = ("name", "fields", "d", "text")
 
     def __init__(self, text: str, d: Delimiters):
         fields = text.split(d.field)
@@ -222,12 +233,14 @@ class Segment:
         self.name = fields[0]
         self.fields = fields
         self.d = d
+        self.text = text  # as sent
 
     def raw(self, n: int) -> str:
         return self.fields[n] if n < len(self.fields) else ""
 
     def reps(self, n: int) -> list[str]:
-        raw = self.raw(n)
+        fields = self.fields
+        raw = fields[n] if n < len(fields) else ""
         if not raw:
             return []
         if self.name == "MSH" and n <= 2:
@@ -235,6 +248,15 @@ class Segment:
         return split(raw, self.d.repetition)
 
     def value(self, n: int, component: int = 1, sub: int = 1, rep: int = 1) -> str | None:
+        fields = self.fields
+        raw = fields[n] if n < len(fields) else ""
+        if not raw:
+            return None
+        if rep == 1:  # the first repetition without splitting off the others
+            separator = self.d.repetition
+            if separator and not (n <= 2 and self.name == "MSH"):
+                raw = raw.split(separator, 1)[0]
+            return part(raw, self.d, component, sub)
         reps = self.reps(n)
         return part(reps[rep - 1], self.d, component, sub) if len(reps) >= rep else None
 
@@ -245,12 +267,47 @@ class Segment:
 
 def part(rep: str, d: Delimiters, component: int = 1, sub: int = 1) -> str | None:
     """The text of one component (and sub-component) of one repetition; None when empty."""
-    components = rep.split(d.component) if d.component else [rep]
-    if len(components) < component:
+    separator = d.component
+    if not separator:
+        return finish(rep, d, sub) if component == 1 else None
+    if component == 1:
+        end = rep.find(separator)
+        return finish(rep if end < 0 else rep[:end], d, sub)
+    components = rep.split(separator)
+    return finish(components[component - 1], d, sub) if len(components) >= component else None
+
+
+def components(rep: str, d: Delimiters) -> list[str]:
+    """A repetition's components as sent, for reading several with :func:`component`."""
+    return rep.split(d.component) if d.component else [rep]
+
+
+def component(parts: list[str], d: Delimiters, n: int, sub: int = 1) -> str | None:
+    """``part(rep, d, n, sub)`` of a repetition already split by :func:`components`."""
+    if len(parts) < n:
         return None
-    value = components[component - 1]
-    if d.subcomponent and d.subcomponent in value:
-        subs = value.split(d.subcomponent)
+    value = parts[n - 1]
+    # finish(value, d, sub), inline (the importer's hottest call)
+    separator = d.subcomponent
+    if separator and separator in value:
+        subs = value.split(separator)
+        if len(subs) < sub:
+            return None
+        value = subs[sub - 1]
+    elif sub > 1:
+        return None
+    if d.escape and d.escape in value:
+        value = unescape(value, d)
+    value = value.strip()
+    return value if value and value != NULL else None
+
+
+def finish(value: str, d: Delimiters, sub: int = 1) -> str | None:
+    """One component's text: its sub-component, unescaped and stripped; None when empty or
+    HL7's null."""
+    separator = d.subcomponent
+    if separator and separator in value:
+        subs = value.split(separator)
         if len(subs) < sub:
             return None
         value = subs[sub - 1]
@@ -266,7 +323,11 @@ class Message:
     """A parsed message: delimiters from its MSH, segments split only when asked for."""
 
     def __init__(self, text: str):
-        lines = [s.strip() for s in _TEXT_BREAK.split(text) if s.strip()]
+        if "\n" in text or "\x0b" in text or "\x1c" in text:
+            pieces = _TEXT_BREAK.split(text)
+        else:  # a message read from a file: its segments are joined by \r already
+            pieces = text.split("\r")
+        lines = [line for piece in pieces if (line := piece.strip())]
         if not lines or not lines[0].startswith("MSH"):
             raise MessageError(
                 "MSH",
@@ -278,17 +339,27 @@ class Message:
         self.d = Delimiters.from_msh(lines[0])
         self._lines = lines
         self.msh = Segment(lines[0], self.d)
+        self._named: dict[str, list[str]] | None = None  # segment type -> its lines
+        self._split: dict[str, list[Segment]] = {}  # segment type -> its segments, when asked
+
+    def _segments(self, name: str) -> list[Segment]:
+        found = self._split.get(name)
+        if found is None:
+            named = self._named
+            if named is None:
+                named = self._named = {}
+                field = self.d.field
+                for line in self._lines:
+                    named.setdefault(line.partition(field)[0], []).append(line)
+            found = self._split[name] = [Segment(line, self.d) for line in named.get(name, ())]
+        return found
 
     def first(self, name: str) -> Segment | None:
-        prefix = name + self.d.field
-        for line in self._lines:
-            if line.startswith(prefix) or line == name:
-                return Segment(line, self.d)
-        return None
+        found = self._segments(name)
+        return found[0] if found else None
 
     def all(self, name: str) -> list[Segment]:
-        prefix = name + self.d.field
-        return [Segment(s, self.d) for s in self._lines if s.startswith(prefix) or s == name]
+        return list(self._segments(name))
 
 
 # --- timestamps ---------------------------------------------------------------------------------
@@ -306,16 +377,18 @@ class Timestamp:
     digits: int  # 4 = year only, 6 = month, 8 = day, 10 = hour, 12 = minute, 14 = second
     offset: timedelta | None
     utc_naive: datetime  # UTC without tzinfo when an offset was given, else the local time
+    offset_text: str | None = field(init=False, compare=False)  # "+05:30", from offset
 
-    @property
-    def offset_text(self) -> str | None:
-        if self.offset is None:
-            return None
-        minutes = int(self.offset.total_seconds() // 60)
-        sign = "-" if minutes < 0 else "+"
-        return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    def __post_init__(self) -> None:
+        text = None
+        if self.offset is not None:
+            minutes = int(self.offset.total_seconds() // 60)
+            sign = "-" if minutes < 0 else "+"
+            text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        object.__setattr__(self, "offset_text", text)
 
 
+@functools.lru_cache(maxsize=4096)  # a visit's messages repeat its times, a patient's birth date
 def parse_timestamp(value: str) -> Timestamp:
     """YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]; raises ValueError when it is not one."""
     match = _TS.fullmatch(value.strip())
@@ -324,7 +397,7 @@ def parse_timestamp(value: str) -> Timestamp:
     year, month, day, hour, minute, second, fraction, sign, oh, om = match.groups()
     if fraction and not second:
         raise ValueError("fractional seconds without seconds")
-    digits = 4 + sum(2 for g in (month, day, hour, minute, second) if g)
+    digits = 4 + 2 * (5 - (month, day, hour, minute, second).count(None))
     micro = int((fraction or "0").ljust(6, "0")[:6])
     local = datetime(
         int(year),
