@@ -294,7 +294,9 @@ def prediction_blocking_rules() -> list:
         "l.first_name = r.last_name AND l.last_name = r.first_name",
         "l.dob = r.dob AND l.first_phonetic = r.last_phonetic",
         block_on("first_name", "street_key"),
-        "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
+        "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1) "
+        "AND (jaro_winkler_similarity(l.first_name, r.first_name) >= 0.8 "
+        "OR list_has_any(l.first_variants, r.first_variants))",
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),
         block_on("dob", "zip"),
