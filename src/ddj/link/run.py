@@ -132,7 +132,7 @@ def link_workspace(
         summary.mode = "incremental"
         return summary
     linker = Linker(records, model.settings(), log_level=None)
-    _train(linker, config, say)
+    _train(linker, config, say, table.num_rows)
     labels_used = (
         _train_from_reviews(db_api, linker, store, say) if config.train_from_reviews else 0
     )
@@ -343,7 +343,12 @@ def cluster_records(
     )
 
 
-def _train(linker: Linker, config: LinkConfig, say: Progress) -> None:
+# EM's sample is sized from a count of the blocked pairs among this many records (all of them in
+# a smaller workspace): enough for a close count, a small part of the blocking itself.
+EM_PROBE_RECORDS = 50_000
+
+
+def _train(linker: Linker, config: LinkConfig, say: Progress, n_records: int) -> None:
     say("link: estimating the share of matching pairs")
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=0.7
@@ -355,7 +360,10 @@ def _train(linker: Linker, config: LinkConfig, say: Progress) -> None:
     for rule in model.training_blocking_rules():
         say("link: estimating m (expectation maximisation)")
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
+            rule,
+            estimate_without_term_frequencies=True,
+            max_pairs=config.max_pairs_for_em or None,
+            record_sample_proportion=min(1.0, EM_PROBE_RECORDS / max(n_records, 1)),
         )
 
 
