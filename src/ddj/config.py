@@ -36,6 +36,9 @@ class LinkConfig:
     engine: str = "duckdb"  # where Splink runs: link/engine.py knows the choices
     train_from_reviews: bool = False  # also estimate m from reviewers' "link" decisions
     max_pairs_for_training: float = 2e6
+    # Expectation maximisation estimates m from at most about this many blocked pairs (records
+    # are sampled by a hash of their key, so the same data gives the same sample); 0 = all pairs.
+    max_pairs_for_em: float = 1e6
 
 
 @dataclass
@@ -109,6 +112,12 @@ def parse_config(raw: dict[str, Any], root: Path, *, where: str) -> Config:
         )
     if not 0 < link.threshold < 1:
         raise ConfigError("[link] threshold must be a probability between 0 and 1", where=where)
+    for name, least in (("max_pairs_for_training", 1), ("max_pairs_for_em", 0)):
+        value = getattr(link, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
+            raise ConfigError(
+                f"[link] {name} must be a number of pairs ({least} or more)", where=where
+            )
     cohorts = _list(raw.get("cohorts", []), "[[cohorts]]", where)
     return Config(
         root=root,

@@ -47,6 +47,7 @@ database = "ddj.duckdb"        # the DuckDB file that holds every stage's tables
 threshold = 0.97               # match probability at or above which two records are one person
 seed = 42                      # makes training repeatable: the same data gives the same persons
 max_pairs_for_training = 2e6   # random pairs used to estimate how often non-matches agree
+max_pairs_for_em = 1e6         # blocked pairs (a sample) used to learn how often matches agree
 engine = "duckdb"              # where linkage runs (DuckDB in memory; Spark to follow)
 train_from_reviews = false     # true: also learn from reviewers' "link" decisions (20 or more)
 

@@ -10,6 +10,7 @@ import os
 import tempfile
 
 import duckdb
+import pyarrow as pa
 
 ENGINES = ("duckdb",)
 # DuckDB takes 80% of the machine's memory by default; linkage shares the machine with the
@@ -28,3 +29,18 @@ def splink_db_api(engine: str = "duckdb"):
         con.execute("SET preserve_insertion_order = false")  # lets large results spill
         return DuckDBAPI(con)
     raise ValueError(f"unknown linkage engine {engine!r}; available: {', '.join(ENGINES)}")
+
+
+def register_records(db_api, table: pa.Table, name: str):
+    """Copy records into the engine as a table of its own and register it with Splink.
+
+    Blocking and training read the records many times; DuckDB reads its own table much faster
+    than an Arrow table registered as a view (whose strings and lists it converts on each scan).
+    """
+    con = db_api.duckdb_con
+    con.register(f"{name}_arrow", table)
+    try:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow").fetchall()
+    finally:
+        con.unregister(f"{name}_arrow")
+    return db_api.register(name)

@@ -271,10 +271,14 @@ def current_signature() -> tuple:
     return signature(settings().get_settings("duckdb").as_dict())
 
 
-def settings(probability_two_random_records_match: float = 1e-5) -> SettingsCreator:
+def settings(
+    probability_two_random_records_match: float = 1e-5, unique_id: str = "unique_id"
+) -> SettingsCreator:
+    """The model. Training reads the records by their keys (``record_key``: which records its
+    samples take depends on the key, as it always has); scoring by integer ids (run.py)."""
     return SettingsCreator(
         link_type="dedupe_only",
-        unique_id_column_name="unique_id",
+        unique_id_column_name=unique_id,
         probability_two_random_records_match=probability_two_random_records_match,
         comparisons=[
             first_name_comparison(),
@@ -308,7 +312,9 @@ def prediction_blocking_rules() -> list:
         "l.first_name = r.last_name AND l.last_name = r.first_name",
         "l.dob = r.dob AND l.first_phonetic = r.last_phonetic",
         block_on("first_name", "street_key"),
-        "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
+        "l.last_name = r.last_name AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1) "
+        "AND jaro_winkler_similarity(l.first_name, r.first_name) >= 0.8",
+        block_on("last_name", "first_variants", arrays_to_explode=["first_variants"]),
         block_on("phone"),
         block_on("incidents", arrays_to_explode=["incidents"]),
         block_on("dob", "zip"),
@@ -322,6 +328,18 @@ def prediction_blocking_rules() -> list:
         block_on("street_key", "substr(ssn, 1, 5)"),
         block_on("first_name", "zip", "substr(ssn, 1, 5)"),
     ]
+
+
+def blocking_rules_sql() -> list[tuple[str, tuple[str, ...]]]:
+    """The prediction blocking rules as SQL, each with the array columns it unnests."""
+    out = []
+    for rule in prediction_blocking_rules():
+        if isinstance(rule, str):
+            out.append((rule, ()))
+        else:
+            br = rule.get_blocking_rule("duckdb")
+            out.append((br.blocking_rule_sql, tuple(getattr(br, "array_columns_to_explode", ()))))
+    return out
 
 
 def deterministic_rules() -> list:
