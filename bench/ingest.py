@@ -63,7 +63,9 @@ def parse_only(county: Path, source: str) -> dict:
     from ddj.ingest.run import _expand, format_module
 
     with tempfile.TemporaryDirectory() as folder:
-        ws = Workspace.init(Path(folder) / "ws", config_text=demo_config(str(county / "data")))
+        # (absolute: the workspace is elsewhere, and relative paths are resolved against it)
+        data = str(county.resolve() / "data")
+        ws = Workspace.init(Path(folder) / "ws", config_text=demo_config(data))
         config = next(s for s in ws.config.sources if s.name == source)
         reader = format_module(config.format)
         c0, units, chunks = time.process_time(), 0, 0
@@ -102,8 +104,9 @@ def _paths(ws, source: str) -> list[Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, nargs="+", default=[25000, 100000])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
@@ -131,15 +134,28 @@ def main() -> None:
             print(f"generating {people} people ...", file=sys.stderr, flush=True)
             # In its own process: a child's peak RSS starts from its parent's (Linux keeps
             # ru_maxrss across fork and exec), so this process stays small.
-            subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                            "from ddj.demo.generate import generate_county; "
-                            "generate_county(Path(sys.argv[1]), people=int(sys.argv[2]), "
-                            "seed=int(sys.argv[3]))", str(county), str(people), str(args.seed)],
-                           check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from pathlib import Path; "
+                    "from ddj.demo.generate import generate_county; "
+                    "generate_county(Path(sys.argv[1]), people=int(sys.argv[2]), "
+                    "seed=int(sys.argv[3]))",
+                    str(county),
+                    str(people),
+                    str(args.seed),
+                ],
+                check=True,
+            )
         for source in args.sources or SOURCE_FILES:
             extra = ["--parse-only"] if args.parse_only else []
-            out = subprocess.run([sys.executable, __file__, "--one", str(county), source, *extra],
-                                 check=True, capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(county), source, *extra],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             if args.parse_only:
                 print(f"{people:,} people: {out.stdout.strip().splitlines()[-1]}")
                 continue
@@ -173,7 +189,8 @@ def main() -> None:
             f"| {r['people']:,} | {r['source']} | {r['format']} | {r['mb']:.1f} | {r['rows']:,} | "
             f"{r['records']:,} | {r['events']:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | "
             f"{r['rows'] / r['seconds']:,.0f} | {r['rows'] / r['cpu']:,.0f} | "
-            f"{canonical / r['seconds']:,.0f} | {r['peak_mib']:,.0f} |")
+            f"{canonical / r['seconds']:,.0f} | {r['peak_mib']:,.0f} |"
+        )
     lines.append("")
     table = "\n".join(lines)
     print(table)

@@ -250,6 +250,21 @@ class _RowMapper:
         if field_name == "sex":
             code = self._code
             return lambda raw: code("sex", parse(raw), SEX_CODES, "U")
+        if field_name in _LISTS:  # remembered as tuples: each row gets a list of its own
+            seen: dict[str, tuple[str, ...] | None] = {}
+
+            def parse_list(raw: Any) -> list[str] | None:
+                if raw.__class__ is not str:
+                    return parse(raw)
+                found = seen.get(raw, _MISS)
+                if found is _MISS:
+                    value = parse(raw)
+                    if len(seen) < _REMEMBERED:
+                        seen[raw] = None if value is None else tuple(value)
+                    return value
+                return None if found is None else list(found)  # type: ignore[arg-type]
+
+            return parse_list
         return parse
 
     def _parser(self, field_name: str) -> Callable[[Any], Any]:

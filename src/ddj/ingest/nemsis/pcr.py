@@ -126,7 +126,16 @@ def read_pcr(pcr: Pcr, today: date) -> tuple[str, dict[str, Any], dict[str, Any]
     return run_id, record, event
 
 
+# Every section and element _check_required asks for: a PCR holding them all (nearly every one)
+# is checked with one set comparison.
+_ALL_REQUIRED = frozenset(
+    {*codes.REQUIRED, *(element for elements in codes.REQUIRED.values() for element, _ in elements)}
+)
+
+
 def _check_required(pcr: Pcr) -> None:
+    if "eDisposition.12" not in pcr.values and pcr.values.keys() >= _ALL_REQUIRED:
+        return
     if pcr.present("eDisposition.12"):
         raise PcrError(
             "eDisposition.12",
