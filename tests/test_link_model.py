@@ -162,3 +162,78 @@ def test_a_mistyped_ssn_last_four_is_compared_at_one_house_or_one_first_name_in_
     # era that most of a county shares where SSNs were issued before 2011).
     elsewhere = {**typed, "zip": "04999", "last_name": "MOORE", "dob": "1950-01-01"}
     assert not _blocked(vanessa, elsewhere)
+
+
+def test_the_cheap_forms_of_costly_levels_decide_as_the_costly_ones() -> None:
+    """The levels written for speed (position by position for SSNs and ZIPs, the YYYYMMDD digits
+    of a date of birth, a space before splitting a surname) hold for exactly the pairs the edit
+    distances and list tests they replaced hold for."""
+    import duckdb
+
+    from ddj.link.prepare import DERIVED
+
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.42)")
+    # Pairs of SSNs and ZIPs: equal, one digit changed, two neighbours swapped, two changed.
+    for column, digits in (("ssn", 9), ("zip", 5)):
+        con.execute(f"""
+            CREATE TABLE {column} AS
+            WITH base AS (
+                SELECT lpad(CAST(floor(random() * 10 ** {digits}) AS BIGINT)::VARCHAR,
+                            {digits}, '0') AS a,
+                       1 + CAST(floor(random() * {digits - 1}) AS INT) AS i,
+                       CAST(floor(random() * 4) AS INT) AS kind,
+                       CAST(floor(random() * 10) AS INT)::VARCHAR AS d
+                FROM range(20000))
+            SELECT a AS {column}_l, CASE kind
+                WHEN 0 THEN a
+                WHEN 1 THEN a[1:i - 1] || d || a[i + 1:]
+                WHEN 2 THEN a[1:i - 1] || a[i + 1] || a[i] || a[i + 2:]
+                ELSE a[1:i - 1] || d || d || a[i + 2:] END AS {column}_r
+            FROM base
+        """)
+        cheap = model.one_digit_apart(column)
+        costly = f"damerau_levenshtein({column}_l, {column}_r) <= 1"
+        differ, some = con.execute(
+            f"SELECT count(*) FILTER (WHERE ({cheap}) IS DISTINCT FROM ({costly})), "
+            f"count(*) FILTER (WHERE {costly} AND {column}_l <> {column}_r) FROM {column}"
+        ).fetchall()[0]
+        assert differ == 0 and some > 1000
+    digits = next(sql for name, sql, _ in DERIVED if name == "dob_digits")
+    con.execute(f"""
+        CREATE TABLE dates AS
+        SELECT a AS dob_l, b AS dob_r,
+               {digits.replace("l.dob", "a")} AS dob_digits_l,
+               {digits.replace("l.dob", "b")} AS dob_digits_r
+        FROM (SELECT DATE '1930-01-01' + CAST(floor(random() * 30000) AS INT) AS a,
+                     CAST(floor(random() * 40) AS INT) AS k FROM range(20000)) x,
+             LATERAL (SELECT CASE WHEN k < 10 THEN a + k * 10
+                                  WHEN k < 20 THEN a + INTERVAL (k) YEAR
+                                  ELSE a + (k - 20) END::DATE AS b)
+    """)
+    differ = con.execute("""
+        SELECT count(*) FILTER (WHERE (hamming(dob_digits_l, dob_digits_r) <= 1)
+            IS DISTINCT FROM (levenshtein(strftime(dob_l, '%Y%m%d'),
+                                          strftime(dob_r, '%Y%m%d')) <= 1))
+        FROM dates
+    """).fetchall()[0][0]
+    assert differ == 0
+    names = ["SMITH", "SMITH JONES", "JONES", "DE LA CRUZ", "CRUZ", "GARCIA LOPEZ", "LOPEZ"]
+    compound = next(
+        level["sql_condition"]
+        for c in model.settings().get_settings("duckdb").as_dict()["comparisons"]
+        if c["output_column_name"] == "last_name"
+        for level in c["comparison_levels"]
+        if "string_split" in level["sql_condition"]
+    )
+    for a in names:
+        for b in names:
+            if a == b:
+                continue  # equal surnames meet an earlier level
+            old = "list_has_any(string_split(l, ' '), string_split(r, ' '))"
+            got, want = con.execute(
+                f"SELECT {compound.replace('last_name_l', 'l').replace('last_name_r', 'r')}, "
+                f"{old} FROM (SELECT ?::VARCHAR AS l, ?::VARCHAR AS r)",
+                [a, b],
+            ).fetchall()[0]
+            assert got == want, (a, b)

@@ -67,6 +67,15 @@ DERIVED = (
         "nullif(regexp_replace(l.address, '^[0-9]+[A-Z]? ', ''), l.address)",
         pa.string(),
     ),
+    # First letters of the names, for the cheap test before the swapped-names similarities.
+    ("first_initial", "left(l.first_name, 1)", pa.string()),
+    ("last_initial", "left(l.last_name, 1)", pa.string()),
+    # The date of birth as YYYYMMDD, for "one digit different" (8 characters for any year 1-9999).
+    (
+        "dob_digits",
+        "CASE WHEN year(l.dob) BETWEEN 1 AND 9999 THEN strftime(l.dob, '%Y%m%d') END",
+        pa.string(),
+    ),
     # The dates of birth a stated age allows, for records without one (age.py).
     ("age_dob_from", "g.age_dob_from", pa.date32()),
     ("age_dob_to", "g.age_dob_to", pa.date32()),
