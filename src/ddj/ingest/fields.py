@@ -122,15 +122,7 @@ def strptime(raw: str, fmt: str) -> datetime:
     match = pattern.fullmatch(raw)
     if match is None:
         raise ValueError(f"{raw!r} does not match format {fmt!r}")
-    got = dict(zip(order, map(int, match.groups()), strict=True))
-    return datetime(
-        got.get("Y", 1900),
-        got.get("m", 1),
-        got.get("d", 1),
-        got.get("H", 0),
-        got.get("M", 0),
-        got.get("S", 0),
-    )
+    return _datetime_of(dict(zip(order, map(int, match.groups()), strict=True)))
 
 
 _DATETIME_FIELDS = "YmdHMS"  # datetime()'s arguments, in order
@@ -167,15 +159,7 @@ def _builder(outer: int, order: tuple[str, ...]) -> Callable[[re.Match[str]], da
 
     def build(match: re.Match[str]) -> datetime:
         found = match.groups()[outer : outer + len(order)]
-        got = dict(zip(order, map(int, found), strict=True))
-        return datetime(
-            got.get("Y", 1900),
-            got.get("m", 1),
-            got.get("d", 1),
-            got.get("H", 0),
-            got.get("M", 0),
-            got.get("S", 0),
-        )
+        return _datetime_of(dict(zip(order, map(int, found), strict=True)))
 
     return build
 
@@ -339,3 +323,15 @@ def phone(value: Any) -> str | None:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits if len(digits) == 10 else None
+
+
+def _datetime_of(got: dict[str, int]) -> datetime:
+    """A datetime from the fields a format gave (Y m d H M S), the rest at their start."""
+    return datetime(
+        got.get("Y", 1900),
+        got.get("m", 1),
+        got.get("d", 1),
+        got.get("H", 0),
+        got.get("M", 0),
+        got.get("S", 0),
+    )
