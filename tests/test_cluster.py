@@ -140,3 +140,86 @@ def test_the_same_ssn_is_never_a_conflict() -> None:
     assert not conflicting(
         a, ident("900123456", date(1934, 7, 31), "JAYED", last="MILLAR", sex="F")
     )
+
+
+def _reference_cluster(keys, pairs, threshold, identities, must_link=(), cannot_link=()):
+    """The plain algorithm: every record its own group, links strongest first, a join refused
+    when a "not link" or more conflicting than agreeing record pairs stand between the groups."""
+    from ddj.link.cluster import agreeing
+
+    group = {k: {k} for k in keys}
+    label = {k: k for k in keys}
+    cannot = {frozenset(p) for p in cannot_link}
+
+    def join(a, b, checked):
+        ga, gb = group[label[a]], group[label[b]]
+        if ga is gb:
+            return
+        if checked:
+            if any(frozenset((x, y)) in cannot for x in ga for y in gb):
+                return
+            hard = [
+                (identities[x], identities[y])
+                for x in ga
+                for y in gb
+                if x in identities and y in identities
+            ]
+            conflicts = sum(conflicting(x, y) for x, y in hard)
+            agreements = sum(not conflicting(x, y) and agreeing(x, y) for x, y in hard)
+            if conflicts and conflicts > agreements:
+                return
+        merged = ga | gb
+        root = label[a] if len(ga) >= len(gb) else label[b]
+        for k in merged:
+            group[k] = merged
+            label[k] = root
+        group[root] = merged
+
+    for a, b in must_link:
+        join(a, b, checked=False)
+    for a, b, _p in sorted(
+        (p for p in pairs if p[2] >= threshold), key=lambda p: (-p[2], p[0], p[1])
+    ):
+        join(a, b, checked=True)
+    return {k: label[k] for k in keys}
+
+
+def _partition(labels):
+    groups = {}
+    for key, label in labels.items():
+        groups.setdefault(label, set()).add(key)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_clustering_matches_the_plain_algorithm_on_random_data() -> None:
+    import random
+
+    rng = random.Random(5)
+    names = ["ANN", "ANNA", "BOB", "ROBERT", "GARY", "SANDRA", "JOSE", "MARIA"]
+    keys = [f"s|{i:03d}" for i in range(300)]
+    identities = {
+        k: ident(
+            rng.choice([None, None, f"90012345{rng.randint(0, 3)}"]),
+            rng.choice([None, date(1980, 1, 1), date(1984, 6, 5), date(1990, 2, 2)]),
+            rng.choice(names),
+            last=rng.choice(["MILLER", "DOE", "SMITH"]),
+            sex=rng.choice([None, "F", "M"]),
+            address=rng.choice([None, "1 A ST", "2 B ST"]),
+        )
+        for k in keys
+        if rng.random() < 0.9
+    }
+    pairs = [
+        (a, b, round(rng.uniform(0.9, 1.0), 3))
+        for a, b in (sorted(rng.sample(keys, 2)) for _ in range(900))
+    ]
+    must = [tuple(sorted(rng.sample(keys, 2))) for _ in range(5)]
+    cannot = [tuple(sorted(rng.sample(keys, 2))) for _ in range(20)]
+    got = cluster(keys, pairs, 0.95, identities, must_link=must, cannot_link=cannot)
+    want = _reference_cluster(keys, pairs, 0.95, identities, must, cannot)
+    assert _partition(got) == _partition(want)
+    strong = sorted((p for p in pairs if p[2] >= 0.95), key=lambda p: (-p[2], p[0], p[1]))
+    presorted = cluster(
+        keys, strong, 0.95, identities, must_link=must, cannot_link=cannot, presorted=True
+    )
+    assert presorted == got

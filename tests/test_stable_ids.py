@@ -43,3 +43,42 @@ def test_split_keeps_the_id_with_the_larger_part_and_logs_the_move() -> None:
 def test_a_released_id_is_never_reused_for_someone_else() -> None:
     taken = {new_person_id("a|1", set())}
     assert new_person_id("a|1", taken) != new_person_id("a|1", set())
+
+
+def _reference_assign(clusters, previous, taken=None):
+    """The plain greedy: every (cluster, old id) overlap sorted, largest first."""
+    from collections import Counter, defaultdict
+
+    members = defaultdict(list)
+    for key, cluster in clusters.items():
+        members[cluster].append(key)
+    overlap = Counter()
+    for key, cluster in clusters.items():
+        if previous.get(key) is not None:
+            overlap[(cluster, previous[key])] += 1
+    cluster_id, used = {}, set()
+    for (cluster, old), _n in sorted(overlap.items(), key=lambda i: (-i[1], i[0][1], i[0][0])):
+        if cluster not in cluster_id and old not in used:
+            cluster_id[cluster] = old
+            used.add(old)
+    taken = set(taken or ()) | set(previous.values())
+    for cluster in sorted(members, key=lambda c: min(members[c])):
+        if cluster not in cluster_id:
+            cluster_id[cluster] = new_person_id(min(members[cluster]), taken)
+            taken.add(cluster_id[cluster])
+    return {key: cluster_id[cluster] for key, cluster in clusters.items()}
+
+
+def test_ids_match_the_plain_greedy_on_random_merges_and_splits() -> None:
+    import random
+
+    rng = random.Random(3)
+    keys = [f"s|{i}" for i in range(400)]
+    previous = {k: f"P{rng.randint(0, 120)}" for k in keys if rng.random() < 0.9}
+    for _ in range(5):
+        clusters = {k: f"c{rng.randint(0, 150)}" for k in keys}
+        got, changes = assign_person_ids(clusters, previous, {"P999"})
+        assert got == _reference_assign(clusters, previous, {"P999"})
+        moved = sum(1 for k in keys if k in previous and previous[k] != got[k])
+        assert sum(c.n_records for c in changes) == moved
+        previous = got

@@ -352,39 +352,60 @@ def cluster_records(
     keep_together: list[list[str]] | None = None,
 ) -> dict[str, str]:
     """Cluster with the reviewers' decisions and the hard-identifier conflicts applied."""
-    keys = table.column("unique_id").to_pylist()
+    decisions = store.sql(
+        "SELECT record_key_l, record_key_r, decision FROM current_review_decision"
+    )
+    must_link = [(a, b) for a, b, d in decisions if d == "link"] + [
+        (group[0], other) for group in keep_together or [] for other in group[1:]
+    ]
+    # Only pairs at the threshold join records (cluster.py); strongest first, as cluster()
+    # takes them (Arrow orders strings by their UTF-8 bytes, which is Python's order too).
+    strong = pairs.filter(pc.greater_equal(pairs.column("match_probability"), threshold)).sort_by(
+        [
+            ("match_probability", "descending"),
+            ("unique_id_l", "ascending"),
+            ("unique_id_r", "ascending"),
+        ]
+    )
+    scored = list(
+        zip(
+            strong.column("unique_id_l").to_pylist(),
+            strong.column("unique_id_r").to_pylist(),
+            strong.column("match_probability").to_pylist(),
+            strict=True,
+        )
+    )
+    # Identities are looked at only when groups join: for the records of those pairs.
+    joining = pa.array(
+        sorted(
+            {k for a, b, _ in scored for k in (a, b)} | {k for pair in must_link for k in pair}
+        ),
+        pa.string(),
+    )
+    rows = table.filter(pc.is_in(table.column("unique_id"), value_set=joining))
     identities = {
         key: Identity(ssn, dob, frozenset(variants or ()), first, last, sex, address)
         for key, ssn, dob, variants, first, last, sex, address in zip(
-            keys,
-            table.column("ssn").to_pylist(),
-            table.column("dob").to_pylist(),
-            table.column("first_variants").to_pylist(),
-            table.column("first_name").to_pylist(),
-            table.column("last_name").to_pylist(),
-            table.column("sex").to_pylist(),
-            table.column("address").to_pylist(),
+            rows.column("unique_id").to_pylist(),
+            rows.column("ssn").to_pylist(),
+            rows.column("dob").to_pylist(),
+            rows.column("first_variants").to_pylist(),
+            rows.column("first_name").to_pylist(),
+            rows.column("last_name").to_pylist(),
+            rows.column("sex").to_pylist(),
+            rows.column("address").to_pylist(),
             strict=True,
         )
         if ssn or first
     }
-    decisions = store.sql(
-        "SELECT record_key_l, record_key_r, decision FROM current_review_decision"
-    )
-    scored = zip(
-        pairs.column("unique_id_l").to_pylist(),
-        pairs.column("unique_id_r").to_pylist(),
-        pairs.column("match_probability").to_pylist(),
-        strict=True,
-    )
     return cluster(
-        keys,
+        table.column("unique_id").to_pylist(),
         scored,
         threshold,
         identities,
-        must_link=[(a, b) for a, b, d in decisions if d == "link"]
-        + [(group[0], other) for group in keep_together or [] for other in group[1:]],
+        must_link=must_link,
         cannot_link=[(a, b) for a, b, d in decisions if d == "not_link"],
+        presorted=True,
     )
 
 

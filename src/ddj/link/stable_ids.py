@@ -39,31 +39,43 @@ def assign_person_ids(
     last run (records new since then are absent). Returns record_key -> person id, and the changes.
     """
     members: dict[str, list[str]] = defaultdict(list)
-    for record_key, cluster in clusters.items():
-        members[cluster].append(record_key)
     overlap: Counter[tuple[str, str]] = Counter()
     for record_key, cluster in clusters.items():
+        members[cluster].append(record_key)
         old = previous.get(record_key)
         if old is not None:
             overlap[(cluster, old)] += 1
     # Largest overlaps choose first; ties go to the older (smaller) id, then the cluster label.
-    ranked = sorted(overlap.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))
+    # A cluster whose records had one old id that no other cluster holds records of takes it
+    # whatever the order (nothing competes for either), so only the others are sorted.
+    olds_per_cluster = Counter(cluster for cluster, _ in overlap)
+    clusters_per_old = Counter(old for _, old in overlap)
     cluster_id: dict[str, str] = {}
     used_old: set[str] = set()
-    for (cluster, old), _count in ranked:
+    contested = []
+    for (cluster, old), count in overlap.items():
+        if olds_per_cluster[cluster] == 1 and clusters_per_old[old] == 1:
+            cluster_id[cluster] = old
+            used_old.add(old)
+        else:
+            contested.append(((cluster, old), count))
+    for (cluster, old), _count in sorted(
+        contested, key=lambda item: (-item[1], item[0][1], item[0][0])
+    ):
         if cluster in cluster_id or old in used_old:
             continue
         cluster_id[cluster] = old
         used_old.add(old)
     taken = set(taken or ()) | set(previous.values())
-    for cluster in sorted(members, key=lambda c: min(members[c])):
-        if cluster not in cluster_id:
-            pid = new_person_id(min(members[cluster]), taken)
-            cluster_id[cluster] = pid
-            taken.add(pid)
-    assignment = {key: cluster_id[cluster] for key, cluster in clusters.items()}
+    fresh = [cluster for cluster in members if cluster not in cluster_id]
+    for cluster in sorted(fresh, key=lambda c: min(members[c])):
+        pid = new_person_id(min(members[cluster]), taken)
+        cluster_id[cluster] = pid
+        taken.add(pid)
+    assignment: dict[str, str] = {}
     moved: Counter[tuple[str, str]] = Counter()
-    for record_key, pid in assignment.items():
+    for record_key, cluster in clusters.items():
+        pid = assignment[record_key] = cluster_id[cluster]
         old = previous.get(record_key)
         if old is not None and old != pid:
             moved[(old, pid)] += 1
