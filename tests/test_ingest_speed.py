@@ -347,3 +347,23 @@ def test_writing_a_batch_does_not_import_pandas(tmp_path: Path) -> None:
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_hmis_rows_with_a_bad_byte_on_any_of_their_lines_are_quarantined() -> None:
+    from ddj.ingest.hmis.export import _data_rows
+
+    lines = [
+        b'P1,Ann,"1 Main\n',
+        b'St"\n',
+        b'P2,B\xffb,"2 Oak\n',  # the bad byte on the first of the row's two lines
+        b'Ave"\n',
+        b"P3,Cy,3 Elm\n",
+        b"P4,D\xef\xbf\xbdn,4 Ash,extra\n",  # U+FFFD as such, in a row too wide as well
+    ]
+    rows = list(_data_rows(iter(lines), ["PersonalID", "FirstName", "Address"]))
+    assert [(n, problem) for n, _, problem in rows] == [
+        (1, None),
+        (2, ("FirstName", "bad encoding: the row is not valid UTF-8")),
+        (3, None),
+        (4, ("FirstName", "bad encoding: the row is not valid UTF-8")),
+    ]

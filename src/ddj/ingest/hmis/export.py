@@ -185,8 +185,20 @@ def _header(first: bytes, where: str, known: tuple[str, ...]) -> list[str]:
 
 
 def _data_rows(lines: Iterator[bytes], header: list[str]) -> Iterator[Row]:
-    texts = (raw.decode("utf-8", errors="replace") for raw in lines)
-    reader = csv.reader(texts)
+    # The lines (1 = the first after the header) holding U+FFFD, from bytes that are not UTF-8
+    # or written as such: a row is badly encoded exactly when one of its lines is marked (the
+    # csv reader keeps every character but quotes, delimiters and line ends), which is cheaper
+    # to ask than to search every value of every row.
+    marked: set[int] = set()
+
+    def texts() -> Iterator[str]:
+        for number, raw in enumerate(lines, 1):
+            text = raw.decode("utf-8", errors="replace")
+            if _BAD_BYTE in text:
+                marked.add(number)
+            yield text
+
+    reader = csv.reader(texts())
     row_number = 0
     width = len(header)
     while True:
@@ -202,8 +214,8 @@ def _data_rows(lines: Iterator[bytes], header: list[str]) -> Iterator[Row]:
         if not values or (len(values) == 1 and not values[0].strip()):
             continue
         row_number += 1
-        bad = next((h for h, v in zip(header, values, strict=False) if _BAD_BYTE in v), None)
-        if bad is not None or any(_BAD_BYTE in v for v in values):
+        if marked and not marked.isdisjoint(range(start_line + 1, reader.line_num + 1)):
+            bad = next((h for h, v in zip(header, values, strict=False) if _BAD_BYTE in v), None)
             yield row_number, {}, (bad, "bad encoding: the row is not valid UTF-8")
         elif len(values) != width:
             spanned = reader.line_num - start_line
